@@ -1,0 +1,124 @@
+// The single-table sections: [appliance], [dpdk], [xdp], [console], [metrics], [conntrack].
+#include "control/config/draft.hpp"
+#include "control/config/limits.hpp"
+
+namespace sluice::config::detail {
+namespace {
+
+void parse_appliance(const TableReader& section, ConfigDraft& draft) {
+  Appliance& appliance = draft.settings.appliance;
+  const std::size_t errors_before = section.diagnostics().count();
+  if (auto mode = section.enumeration<Mode>("mode")) appliance.mode = *mode;
+  draft.mode_ok = section.diagnostics().count() == errors_before;
+  if (auto level = section.enumeration<LogLevel>("log_level")) appliance.log_level = *level;
+}
+
+void parse_dpdk(const TableReader& section, Dpdk& dpdk) {
+  if (auto workers = section.integer<std::uint32_t>("workers", 1, limits::kMaxWorkers)) {
+    dpdk.workers = *workers;
+  }
+  if (const toml::array* args = section.array("eal_args")) {
+    const std::string path = section.path_of("eal_args");
+    for (std::size_t i = 0; i < args->size(); ++i) {
+      if (auto arg = read_string(*args->get(i), element_path(path, i), section.diagnostics())) {
+        dpdk.eal_args.push_back(std::move(*arg));
+      }
+    }
+  }
+  if (auto sleep = section.integer<std::uint32_t>("idle_sleep_us", 0, limits::kMaxIdleSleepUs)) {
+    dpdk.idle_sleep_us = *sleep;
+  }
+  if (auto burst = section.integer<std::uint16_t>("burst", 1, limits::kMaxBurst)) {
+    dpdk.burst = *burst;
+  }
+}
+
+// A listener address: "IP:PORT", "[IPv6]:PORT", or "" for "disabled". Returns false when the
+// value is malformed (reported); `listen` is then left untouched.
+bool read_listen(const TableReader& section, std::optional<net::Endpoint>& listen) {
+  const toml::node* node = section.find("listen");
+  if (node == nullptr) return true;
+  const std::string path = section.path_of("listen");
+  auto text = read_string(*node, path, section.diagnostics());
+  if (!text) return false;
+  if (text->empty()) {
+    listen.reset();
+    return true;
+  }
+  auto endpoint = net::Endpoint::parse(*text);
+  if (!endpoint || endpoint->port == 0) {
+    section.diagnostics().error(
+        position_of(*node),
+        fmt::format("{}: \"{}\" is not IP:PORT (IPv6 as [IP]:PORT, port 1-65535); \"\" disables it",
+                    path, *text));
+    return false;
+  }
+  listen = *endpoint;
+  return true;
+}
+
+void parse_console(const TableReader& section, Console& console) {
+  const bool listen_ok = read_listen(section, console.listen);
+  const std::size_t errors_before = section.diagnostics().count();
+  if (auto password = section.string("password")) console.password = std::move(*password);
+  const bool password_ok = section.diagnostics().count() == errors_before;
+
+  // Anyone who can reach a non-loopback listener could reconfigure the appliance.
+  if (listen_ok && password_ok && console.listen && !console.listen->address.is_loopback() &&
+      console.password.empty()) {
+    section.diagnostics().error(
+        section.position_of_key("password"),
+        fmt::format("{}: a non-empty password is required when console.listen ({}) is not a "
+                    "loopback address",
+                    section.path_of("password"), console.listen->to_string()));
+  }
+}
+
+void parse_conntrack(const TableReader& section, Conntrack& conntrack) {
+  if (auto entries = section.integer<std::uint32_t>("max_entries", limits::kMinConntrackEntries,
+                                                    limits::kMaxConntrackEntries)) {
+    conntrack.max_entries = *entries;
+  }
+  const auto timeout = [&](std::string_view key, std::uint32_t& seconds) {
+    if (auto value = section.integer<std::uint32_t>(key, 1, limits::kMaxTimeoutS)) seconds = *value;
+  };
+  ConntrackTimeouts& timeouts = conntrack.timeouts;
+  timeout("tcp_syn_timeout_s", timeouts.tcp_syn_s);
+  timeout("tcp_established_timeout_s", timeouts.tcp_established_s);
+  timeout("tcp_closing_timeout_s", timeouts.tcp_closing_s);
+  timeout("udp_timeout_s", timeouts.udp_s);
+}
+
+}  // namespace
+
+void parse_settings(const TableReader& root, ConfigDraft& draft) {
+  Diagnostics& diagnostics = root.diagnostics();
+  Config& settings = draft.settings;
+  if (const toml::table* table = root.subtable("appliance")) {
+    parse_appliance(TableReader(*table, "appliance", diagnostics, {"mode", "log_level"}), draft);
+  }
+  if (const toml::table* table = root.subtable("dpdk")) {
+    parse_dpdk(
+        TableReader(*table, "dpdk", diagnostics, {"workers", "eal_args", "idle_sleep_us", "burst"}),
+        settings.dpdk);
+  }
+  if (const toml::table* table = root.subtable("xdp")) {
+    const TableReader section(*table, "xdp", diagnostics, {"attach"});
+    if (auto attach = section.enumeration<XdpAttach>("attach")) settings.xdp.attach = *attach;
+  }
+  if (const toml::table* table = root.subtable("console")) {
+    parse_console(TableReader(*table, "console", diagnostics, {"listen", "password"}),
+                  settings.console);
+  }
+  if (const toml::table* table = root.subtable("metrics")) {
+    read_listen(TableReader(*table, "metrics", diagnostics, {"listen"}), settings.metrics.listen);
+  }
+  if (const toml::table* table = root.subtable("conntrack")) {
+    parse_conntrack(TableReader(*table, "conntrack", diagnostics,
+                                {"max_entries", "tcp_syn_timeout_s", "tcp_established_timeout_s",
+                                 "tcp_closing_timeout_s", "udp_timeout_s"}),
+                    settings.conntrack);
+  }
+}
+
+}  // namespace sluice::config::detail
