@@ -1,0 +1,118 @@
+#pragma once
+// What the insertion engine tells the pipeline to do with a segment or a timer expiry. Every
+// field is a sequence-space fact; building and checksumming the bytes is the pipeline's job.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "dataplane/insertion/segment.hpp"
+#include "dataplane/packet/tcp_seq.hpp"
+
+namespace sluice::insertion {
+
+enum class InsertionMode : std::uint8_t {
+  kOnConnect,  // header right after the handshake (config send = "on-connect", the default)
+  kWithData,   // header prepended to the first client data (config send = "with-data")
+};
+
+// The header's delivery state, as `show conntrack` prints it (spec cli-console.md).
+enum class HeaderState : std::uint8_t {
+  kPending,  // not sent yet
+  kSent,     // sent at least once, not acknowledged
+  kAcked,    // the backend acknowledged c+1+H
+};
+
+enum class Verdict : std::uint8_t { kForward, kDrop };
+
+// Why a segment is dropped; one counter each. docs/resequencing.md has the reasoning.
+enum class InsertionDrop : std::uint8_t {
+  kNone = 0,
+  kClientSynIsnMismatch,     // client SYN whose seq is not the flow's ISN
+  kClientSynAck,             // client segment with SYN and ACK: not a client's to send
+  kNotSynchronized,          // client non-SYN/RST before the backend's SYN-ACK
+  kClientMissingAck,         // client non-SYN/RST without ACK (RFC 9293 3.10.7.4, fifth check)
+  kClientAckNotForSynAck,    // first client ACK does not acknowledge the SYN-ACK
+  kClientAckOfUnsentData,    // client acknowledges backend bytes never sent
+  kClientStraddlesStreamStart,  // client payload starting before c+1 and reaching past it
+  kBackendSynWithoutAck,     // backend SYN without ACK (no simultaneous open through us)
+  kBackendSynAckMismatch,    // SYN-ACK with another ISN or not acknowledging c+1
+  kBackendNotSynchronized,   // backend non-RST segment before its SYN-ACK
+};
+
+// Where the header goes relative to the segment being forwarded.
+enum class HeaderPlacement : std::uint8_t {
+  kNone,
+  kGrow,              // prepend the header to this segment's payload; its seq becomes c+1
+  kStandaloneBefore,  // emit the header segment (see HeaderSegment) before this segment
+};
+
+// Why the header is being sent again (spec proxy-protocol.md, TCP item 5).
+enum class ResendCause : std::uint8_t {
+  kNone,
+  kClientRetransmission,         // client resent its segment at c+1
+  kBackendPartialAck,            // backend ack inside the header: c+1 < ack < c+1+H
+  kBackendSack,                  // backend SACKs data above its ack, ack below c+1+H
+  kBackendDuplicateAck,          // backend pure duplicate ACK at c+1
+  kBackendSynAckRetransmission,  // backend never got the segment completing its handshake
+  kTimer,                        // the header's own retransmission timer expired
+};
+
+// The standalone header segment to the backend: flags ACK|PSH, payload = the header, window as
+// the client last advertised it.
+struct HeaderSegment {
+  TcpSeq seq;  // always c+1
+  TcpSeq ack;  // the segment's own ack when emitted in front of one, else the client's latest
+  friend constexpr bool operator==(HeaderSegment, HeaderSegment) noexcept = default;
+};
+
+// One RST|ACK segment, numbers in the receiver's sequence space.
+struct ResetSegment {
+  TcpSeq seq;
+  TcpSeq ack;
+  friend constexpr bool operator==(ResetSegment, ResetSegment) noexcept = default;
+};
+
+struct ClientDecision {
+  Verdict verdict = Verdict::kForward;
+  InsertionDrop drop = InsertionDrop::kNone;
+  TcpSeq seq;  // the sequence number to write into the forwarded (possibly grown) segment
+  HeaderPlacement header = HeaderPlacement::kNone;
+  ResendCause resend = ResendCause::kNone;  // kNone: first insertion (or no header at all)
+  HeaderSegment header_segment;             // meaningful with kStandaloneBefore
+  bool strip_syn_payload = false;           // SYN carrying data: forward it without (TFO)
+};
+
+struct BackendDecision {
+  Verdict verdict = Verdict::kForward;
+  InsertionDrop drop = InsertionDrop::kNone;
+  TcpSeq ack;  // the acknowledgement number to write (unchanged without the ACK flag)
+  // One entry per input SACK block, same index: the translated block, or nullopt to remove it.
+  std::array<std::optional<SackBlock>, kMaxSackBlocks> sack{};
+  ResendCause resend = ResendCause::kNone;  // != kNone: send `header_segment` to the backend now
+  HeaderSegment header_segment;
+  std::uint16_t client_mss = 0;  // != 0: rewrite the SYN-ACK's MSS option to this (with-data)
+  bool header_acked_now = false;  // this segment moved the header to kAcked
+};
+
+enum class TimerAction : std::uint8_t {
+  kNothing,  // not due, or nothing to deliver
+  kResend,   // send `header_segment` to the backend
+  kGiveUp,   // reset both sides with `to_client` and `to_backend`, then drop the flow
+};
+
+struct TimerDecision {
+  TimerAction action = TimerAction::kNothing;
+  HeaderSegment header_segment;
+  ResetSegment to_client;   // client's space: seq = what the client expects next from us
+  ResetSegment to_backend;  // backend's space: seq = what the backend expects next
+};
+
+std::string_view to_string(HeaderState state) noexcept;
+std::string_view to_string(InsertionMode mode) noexcept;
+std::string_view to_string(InsertionDrop drop) noexcept;
+std::string_view to_string(HeaderPlacement placement) noexcept;
+std::string_view to_string(ResendCause cause) noexcept;
+std::string_view to_string(TimerAction action) noexcept;
+
+}  // namespace sluice::insertion
