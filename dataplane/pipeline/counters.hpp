@@ -1,0 +1,63 @@
+#pragma once
+// Per-worker datapath counters: written only by the owning worker, read by the control thread
+// for `show stats` and /metrics. Each worker's block is cache-line aligned so that workers never
+// share a line; a reader may see a value a few packets old, never a torn one on x86-64 (aligned
+// 64-bit stores), which is what operators expect of LB counters.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "dataplane/packet/drop_reason.hpp"
+
+namespace sluice::pipeline {
+
+// Drops decided by the pipeline itself, after the parser accepted the frame.
+enum class PipelineDrop : std::uint8_t {
+  kNotForUs,          // destination neither a VIP nor an own address
+  kNoService,         // a VIP or own address, but no service on that protocol/port
+  kUnknownTcpFlow,    // a non-SYN TCP segment without a flow
+  kConntrackFull,     // max_entries reached: new flows refused, established ones unaffected
+  kSnatExhausted,     // no free SNAT port on this worker
+  kNoBackend,         // every backend is down, disabled or drained
+  kNoSnatAddress,     // the service has no SNAT address of the backend's family
+  kTtlExceeded,       // TTL / hop limit would reach zero
+  kUdpTooBig,         // header would push the datagram over the egress MTU (ICMP sent)
+  kNoRoute,           // no connected subnet or route towards the destination
+  kNeighborQueueFull, // neighbour unresolved and its small queue full
+  kNoNeighbor,        // queued for a neighbour that never answered
+  kNoBuffer,          // no frame to build an emitted packet, or no room to grow one
+  kFragment,          // IP fragments are not load-balanced
+  kUnsupportedL4,     // an L4 protocol that no service uses (ICMP errors, ESP, ...)
+  kIcmpIgnored,       // ICMP other than echo requests to our addresses
+  kTcpInsertion,      // the insertion engine refused the segment (its own reason counted too)
+  kCount
+};
+inline constexpr std::size_t kPipelineDropCount = static_cast<std::size_t>(PipelineDrop::kCount);
+
+// "not_for_us", "no_service", ... (stable: used by fixtures, console and metrics).
+std::string_view pipeline_drop_name(PipelineDrop drop) noexcept;
+
+struct alignas(64) WorkerCounters {
+  std::uint64_t rx_packets = 0;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_packets = 0;
+  std::uint64_t tx_bytes = 0;
+  std::uint64_t dropped = 0;  // every drop, whatever the reason
+  std::uint64_t flows_created = 0;
+  std::uint64_t flows_expired = 0;
+  std::uint64_t flows_active = 0;
+  std::uint64_t pp_inserted = 0;    // headers sent for the first time (TCP) or per datagram (UDP)
+  std::uint64_t pp_resent = 0;      // TCP header segments sent again
+  std::uint64_t pp_given_up = 0;    // flows reset because the header never got through
+  std::uint64_t snat_exhausted = 0;
+  std::uint64_t arp_replies = 0;
+  std::uint64_t nd_replies = 0;
+  std::uint64_t icmp_echo_replies = 0;
+  std::uint64_t icmp_errors_sent = 0;
+  std::array<std::uint64_t, packet::kDropReasonCount> parse_drops{};
+  std::array<std::uint64_t, kPipelineDropCount> pipeline_drops{};
+  std::array<std::uint64_t, 16> insertion_drops{};  // by insertion::InsertionDrop value
+};
+
+}  // namespace sluice::pipeline

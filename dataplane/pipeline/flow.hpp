@@ -1,0 +1,83 @@
+#pragma once
+// One conntrack entry: both directions' keys, the NAT bindings they imply, the TCP tracking
+// state, and the PROXY insertion engine. Lives in the worker's EntryPool; its timer node is
+// embedded (the wheel links it directly), so creating a flow allocates nothing.
+//
+// The keys carry every address the rewrites need:
+//   client -> backend: source := backend_key.destination (SNAT:port),
+//                      destination := backend_key.source (backend:port)
+//   backend -> client: source := client_key.destination (VIP:port),
+//                      destination := client_key.source (client:port)
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "dataplane/conntrack/flow_key.hpp"
+#include "dataplane/conntrack/timer_wheel.hpp"
+#include "dataplane/insertion/engine.hpp"
+#include "dataplane/pipeline/tables.hpp"
+#include "dataplane/sched/backend_set.hpp"
+
+namespace sluice::pipeline {
+
+// The conntrack TCP state as `show conntrack` prints it (LVS-like: the appliance sees both
+// sides, so it tracks the connection, not one endpoint).
+enum class TcpState : std::uint8_t {
+  kSynSent,      // client SYN forwarded
+  kSynRecv,      // backend SYN-ACK forwarded
+  kEstablished,  // client acknowledged the SYN-ACK
+  kFinWait,      // the client sent FIN first
+  kCloseWait,    // the backend sent FIN first
+  kLastAck,      // both sides sent FIN, the last one not yet acknowledged
+  kTimeWait,     // both FINs acknowledged
+  kClose,        // reset by either side
+  kUdp,          // not TCP: a UDP flow
+};
+std::string_view tcp_state_name(TcpState state) noexcept;  // "ESTABLISHED", ...
+
+// Which side a packet came from, encoded in the low bit of a flow index handle.
+enum class Side : std::uint8_t { kClient = 0, kBackend = 1 };
+
+struct Flow : conntrack::TimerNode {
+  conntrack::FlowKey client_key;   // client -> VIP, as received
+  conntrack::FlowKey backend_key;  // backend -> SNAT, as received
+  std::uint64_t client_hash = 0;   // hashes of the keys, to erase them from the index
+  std::uint64_t backend_hash = 0;
+  std::uint64_t serial = 0;        // (worker << 48) | n: the UNIQUE_ID's second half
+  std::int64_t created_ns = 0;
+  std::int64_t last_seen_ns = 0;
+  std::optional<insertion::InsertionEngine> engine;  // TCP flows of services with a header
+  net::IpAddress client_next_hop;   // on-link neighbour towards the client
+  net::IpAddress backend_next_hop;  // and towards the backend
+  ServiceId service = 0;
+  sched::BackendSlot backend_slot;
+  PortId client_port = kNoPort;     // where the client's packets arrive and answers leave
+  PortId backend_port = kNoPort;
+  TcpState tcp_state = TcpState::kSynSent;
+  bool udp_header_sent = false;     // first-datagram mode: the header went with datagram 1
+  bool fin_from_client = false;
+  bool fin_from_backend = false;
+  bool last_fin_from_client = false;  // who sent the second FIN (LAST_ACK -> TIME_WAIT)
+  // The client's last raw window and timestamps option: copied into header segments sent
+  // without a client segment to copy from (timer and backend-triggered resends).
+  std::uint16_t client_window = 0;
+  bool client_has_timestamps = false;
+  std::array<std::uint8_t, 8> client_timestamps{};  // TSval, TSecr as on the wire
+
+  std::uint8_t protocol() const noexcept { return client_key.protocol; }
+  net::Endpoint client() const noexcept {
+    return {client_key.source_address(), client_key.source_port};
+  }
+  net::Endpoint vip() const noexcept {
+    return {client_key.destination_address(), client_key.destination_port};
+  }
+  net::Endpoint backend() const noexcept {
+    return {backend_key.source_address(), backend_key.source_port};
+  }
+  net::Endpoint local() const noexcept {
+    return {backend_key.destination_address(), backend_key.destination_port};
+  }
+};
+
+}  // namespace sluice::pipeline

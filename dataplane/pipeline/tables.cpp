@@ -1,0 +1,108 @@
+#include "dataplane/pipeline/tables.hpp"
+
+#include <algorithm>
+#include <span>
+
+#include "dataplane/sched/xxhash64.hpp"
+
+namespace sluice::pipeline {
+
+namespace {
+void add_unique(std::vector<net::IpAddress>& list, const net::IpAddress& address) {
+  if (std::find(list.begin(), list.end(), address) == list.end()) list.push_back(address);
+}
+}  // namespace
+
+Tables::Tables(std::vector<Port> ports, std::vector<Service> services,
+               std::vector<StaticNeighbor> neighbors, std::vector<Route> routes, Limits limits)
+    : ports_(std::move(ports)),
+      services_(std::move(services)),
+      neighbors_(std::move(neighbors)),
+      routes_(std::move(routes)),
+      limits_(limits) {
+  for (std::size_t i = 0; i < services_.size(); ++i) {
+    const Service& s = services_[i];
+    service_index_.emplace(ServiceKey{s.vip.address, s.vip.port, s.protocol},
+                           static_cast<ServiceId>(i));
+    add_unique(vips_, s.vip.address);
+    if (s.snat_v4) add_unique(snat_addresses_, *s.snat_v4);
+    if (s.snat_v6) add_unique(snat_addresses_, *s.snat_v6);
+  }
+}
+
+std::size_t Tables::ServiceKeyHash::operator()(const ServiceKey& key) const noexcept {
+  std::uint8_t bytes[20] = {};
+  std::copy_n(key.vip.data(), key.vip.size(), bytes);
+  bytes[16] = static_cast<std::uint8_t>(key.port >> 8);
+  bytes[17] = static_cast<std::uint8_t>(key.port);
+  bytes[18] = key.protocol;
+  bytes[19] = static_cast<std::uint8_t>(key.vip.family());
+  return static_cast<std::size_t>(sched::xxhash64(std::span<const std::uint8_t>(bytes), 0));
+}
+
+std::optional<ServiceId> Tables::find_service(std::uint8_t protocol, const net::IpAddress& vip,
+                                              std::uint16_t port) const noexcept {
+  const auto it = service_index_.find(ServiceKey{vip, port, protocol});
+  if (it == service_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Tables::is_vip(const net::IpAddress& address) const noexcept {
+  return std::find(vips_.begin(), vips_.end(), address) != vips_.end();
+}
+
+bool Tables::is_own_address(const net::IpAddress& address) const noexcept {
+  for (const Port& p : ports_) {
+    for (const net::Prefix& prefix : p.addresses) {
+      if (prefix.address == address) return true;
+    }
+  }
+  return std::find(snat_addresses_.begin(), snat_addresses_.end(), address) !=
+         snat_addresses_.end();
+}
+
+std::optional<net::IpAddress> Tables::port_address(PortId port,
+                                                   net::Family family) const noexcept {
+  if (port >= ports_.size()) return std::nullopt;
+  for (const net::Prefix& prefix : ports_[port].addresses) {
+    if (prefix.address.family() == family) return prefix.address;
+  }
+  return std::nullopt;
+}
+
+std::optional<NextHop> Tables::next_hop(const net::IpAddress& destination) const noexcept {
+  std::optional<NextHop> best;
+  int best_length = -1;
+  for (std::size_t p = 0; p < ports_.size(); ++p) {
+    for (const net::Prefix& prefix : ports_[p].addresses) {
+      if (prefix.length > best_length && prefix.contains(destination)) {
+        best = NextHop{static_cast<PortId>(p), destination};
+        best_length = prefix.length;
+      }
+    }
+  }
+  if (best) return best;
+  for (const Route& route : routes_) {
+    if (route.prefix.length > best_length && route.prefix.contains(destination)) {
+      // The gateway is on a connected subnet (validated by the config).
+      for (std::size_t p = 0; p < ports_.size(); ++p) {
+        for (const net::Prefix& prefix : ports_[p].addresses) {
+          if (prefix.contains(route.via)) {
+            best = NextHop{static_cast<PortId>(p), route.via};
+            best_length = route.prefix.length;
+          }
+        }
+      }
+    }
+  }
+  return best;
+}
+
+std::optional<PortId> Tables::answering_port(const net::IpAddress& address) const noexcept {
+  if (!is_own_address(address) && !is_vip(address)) return std::nullopt;
+  const auto hop = next_hop(address);
+  if (!hop || hop->gateway != address) return std::nullopt;  // not on a connected subnet
+  return hop->port;
+}
+
+}  // namespace sluice::pipeline

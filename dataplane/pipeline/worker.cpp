@@ -1,0 +1,487 @@
+// The worker: dispatch, flow lifecycle, timers and the shared rewrite/send steps. The TCP and
+// UDP directions live in worker_tcp.cpp and worker_udp.cpp, local traffic in worker_local.cpp.
+#include "dataplane/pipeline/worker.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/packet/byte_order.hpp"
+#include "dataplane/packet/checksum.hpp"
+#include "dataplane/packet/family_translation.hpp"
+#include "dataplane/packet/ip.hpp"
+#include "dataplane/packet/l4.hpp"
+#include "dataplane/packet/l4_checksum.hpp"
+#include "dataplane/packet/nat.hpp"
+#include "dataplane/packet/protocols.hpp"
+#include "dataplane/pipeline/frame_builder.hpp"
+#include "dataplane/pipeline/worker_internal.hpp"
+#include "dataplane/shared/pp2.h"
+
+namespace sluice::pipeline {
+
+namespace {
+
+constexpr std::uint32_t handle_of(std::uint32_t flow_id, Side side) noexcept {
+  return (flow_id << 1) | static_cast<std::uint32_t>(side);
+}
+
+}  // namespace
+
+std::string verdict_name(const Verdict& verdict) {
+  switch (verdict.action) {
+    case Action::kForward: return "forward";
+    case Action::kConsumed: return "consumed";
+    case Action::kDrop: break;
+  }
+  if (verdict.parse_drop != packet::DropReason::kNone) {
+    return "drop:" + std::string(packet::drop_reason_name(verdict.parse_drop));
+  }
+  if (verdict.drop == PipelineDrop::kTcpInsertion) {
+    return "drop:tcp_" + std::string(insertion::to_string(verdict.insertion_drop));
+  }
+  if (verdict.drop) return "drop:" + std::string(pipeline_drop_name(*verdict.drop));
+  return "drop:unknown";
+}
+
+Worker::Worker(std::shared_ptr<const Tables> tables, FrameIo& io, WorkerOptions options)
+    : tables_(std::move(tables)),
+      io_(io),
+      options_(options),
+      flows_(tables_->limits().max_entries),
+      index_(tables_->limits().max_entries * 2),
+      wheel_(0),
+      neighbors_(tables_->static_neighbors()) {
+  schedulers_.reserve(tables_->services().size());
+  for (std::size_t i = 0; i < tables_->services().size(); ++i) {
+    schedulers_.emplace_back(options_.worker_index);
+  }
+  // One port pool per (SNAT address, protocol): the same local port may serve a TCP and a UDP
+  // flow at once, their 5-tuples differ.
+  const conntrack::PortRange range{tables_->limits().snat_port_first,
+                                   tables_->limits().snat_port_last};
+  for (const Service& service : tables_->services()) {
+    for (const auto* snat : {&service.snat_v4, &service.snat_v6}) {
+      if (!snat->has_value()) continue;
+      const bool known = std::any_of(snat_pools_.begin(), snat_pools_.end(), [&](const auto& p) {
+        return p->address == **snat && p->protocol == service.protocol;
+      });
+      if (!known) {
+        snat_pools_.push_back(std::make_unique<SnatPool>(**snat, service.protocol, range,
+                                                         options_.worker_count,
+                                                         options_.worker_index));
+      }
+    }
+  }
+}
+
+Worker::~Worker() {
+  // Timer nodes must be unlinked before the wheel and the pool go away.
+  for (std::uint32_t id = 0; id < flows_.high_water(); ++id) {
+    if (flows_.in_use(id)) wheel_.cancel(flows_[id]);
+  }
+}
+
+Worker::SnatPool* Worker::snat_pool(const net::IpAddress& address,
+                                    std::uint8_t protocol) noexcept {
+  for (auto& pool : snat_pools_) {
+    if (pool->address == address && pool->protocol == protocol) return pool.get();
+  }
+  return nullptr;
+}
+
+Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns) noexcept {
+  now_ns_ = now_ns;
+  ++counters_.rx_packets;
+  counters_.rx_bytes += frame.buffer.length();
+  auto parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+  Verdict verdict;
+  if (!parsed.ok()) {
+    verdict = Verdict::dropped(parsed.drop_reason());
+  } else {
+    Packet packet{frame, ingress, parsed.frame()};
+    verdict = dispatch(packet);
+  }
+  switch (verdict.action) {
+    case Action::kForward: count_tx(frame); break;
+    case Action::kConsumed: break;
+    case Action::kDrop:
+      ++counters_.dropped;
+      if (verdict.parse_drop != packet::DropReason::kNone) {
+        ++counters_.parse_drops[static_cast<std::size_t>(verdict.parse_drop)];
+      } else if (verdict.drop) {
+        ++counters_.pipeline_drops[static_cast<std::size_t>(*verdict.drop)];
+        if (*verdict.drop == PipelineDrop::kTcpInsertion) {
+          const auto reason = static_cast<std::size_t>(verdict.insertion_drop);
+          if (reason < counters_.insertion_drops.size()) ++counters_.insertion_drops[reason];
+        }
+      }
+      break;
+  }
+  return verdict;
+}
+
+Verdict Worker::dispatch(Packet& packet) noexcept {
+  const packet::ParsedFrame& parsed = packet.parsed;
+  if (parsed.l3 == packet::L3Kind::kArp) return handle_arp(packet);
+  if (parsed.is_fragment) return Verdict::dropped(PipelineDrop::kFragment);
+  if (parsed.is_tcp()) return handle_tcp(packet);
+  if (parsed.is_udp()) return handle_udp(packet);
+  if (parsed.has_l4 && (parsed.l4_protocol == packet::ip_proto::kIcmp ||
+                        parsed.l4_protocol == packet::ip_proto::kIcmpv6)) {
+    return handle_icmp(packet);
+  }
+  const net::IpAddress destination = parsed.dst_address(packet.data()).to_address();
+  const bool ours = tables_->is_vip(destination) || tables_->is_own_address(destination);
+  return Verdict::dropped(ours ? PipelineDrop::kUnsupportedL4 : PipelineDrop::kNotForUs);
+}
+
+Verdict Worker::no_flow_verdict(std::uint8_t protocol, const net::IpAddress& destination,
+                                std::uint16_t port, bool may_create,
+                                std::optional<ServiceId>& service) const noexcept {
+  const bool ours = tables_->is_vip(destination) || tables_->is_own_address(destination);
+  if (!ours) return Verdict::dropped(PipelineDrop::kNotForUs);
+  // A segment of a connection we do not know (a late SYN-ACK to a SNAT address, an ACK after
+  // expiry) is not a configuration problem: say so before looking for a service.
+  if (!may_create) return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);
+  service = tables_->find_service(protocol, destination, port);
+  if (!service) return Verdict::dropped(PipelineDrop::kNoService);
+  return Verdict::forward(kNoPort);
+}
+
+std::optional<std::uint32_t> Worker::find_flow(const conntrack::FlowKey& key, std::uint64_t hash,
+                                               Side& side) const noexcept {
+  const auto handle = index_.find(key, hash, [this](std::uint32_t h) -> const conntrack::FlowKey& {
+    const Flow& flow = flows_[h >> 1];
+    return (h & 1) != 0 ? flow.backend_key : flow.client_key;
+  });
+  if (!handle) return std::nullopt;
+  side = (*handle & 1) != 0 ? Side::kBackend : Side::kClient;
+  return *handle >> 1;
+}
+
+Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrack::FlowKey& key,
+                            std::uint64_t hash, std::uint32_t& flow_id) noexcept {
+  const Service& service = tables_->service(service_id);
+  const net::Endpoint client{key.source_address(), key.source_port};
+  const sched::FlowTuple tuple{client.address, key.destination_address(), key.source_port,
+                               key.destination_port, key.protocol};
+  const auto pick = schedulers_[service_id].pick(*service.backends,
+                                                 sched::PickKey::of(tuple, options_.hash_seed));
+  if (!pick) return Verdict::dropped(PipelineDrop::kNoBackend);
+  const sched::Backend& backend = service.backends->backend(*pick);
+  const auto& snat_address = service.snat_for(backend.endpoint.address.family());
+  if (!snat_address) return Verdict::dropped(PipelineDrop::kNoSnatAddress);
+  const auto to_backend = tables_->next_hop(backend.endpoint.address);
+  const auto to_client = tables_->next_hop(client.address);
+  if (!to_backend || !to_client) return Verdict::dropped(PipelineDrop::kNoRoute);
+  SnatPool* pool = snat_pool(*snat_address, key.protocol);
+  if (pool == nullptr) return Verdict::dropped(PipelineDrop::kNoSnatAddress);
+
+  const auto id = flows_.allocate();
+  if (!id) return Verdict::dropped(PipelineDrop::kConntrackFull);
+  const auto local_port = pool->allocator.allocate();
+  if (!local_port) {
+    flows_.release(*id);
+    ++counters_.snat_exhausted;
+    return Verdict::dropped(PipelineDrop::kSnatExhausted);
+  }
+
+  Flow& flow = flows_[*id];
+  flow.client_key = key;
+  flow.client_hash = hash;
+  flow.backend_key = conntrack::FlowKey::make(backend.endpoint.address, backend.endpoint.port,
+                                              *snat_address, *local_port, key.protocol);
+  flow.backend_hash = flow.backend_key.hash(options_.hash_seed);
+  flow.serial = (std::uint64_t{options_.worker_index} << 48) | next_serial_++;
+  flow.created_ns = now_ns_;
+  flow.last_seen_ns = now_ns_;
+  flow.engine.reset();
+  flow.client_next_hop = to_client->gateway;
+  flow.backend_next_hop = to_backend->gateway;
+  flow.client_port = to_client->port;
+  flow.backend_port = to_backend->port;
+  flow.service = service_id;
+  flow.backend_slot = backend.slot;
+  flow.tcp_state = key.protocol == kProtoTcp ? TcpState::kSynSent : TcpState::kUdp;
+  flow.udp_header_sent = false;
+  flow.fin_from_client = false;
+  flow.fin_from_backend = false;
+  flow.client_window = 0;
+  flow.client_has_timestamps = false;
+
+  auto key_of = [this](std::uint32_t h) -> const conntrack::FlowKey& {
+    const Flow& f = flows_[h >> 1];
+    return (h & 1) != 0 ? f.backend_key : f.client_key;
+  };
+  const bool indexed =
+      index_.insert(flow.client_key, flow.client_hash, handle_of(*id, Side::kClient), key_of);
+  if (!indexed || !index_.insert(flow.backend_key, flow.backend_hash,
+                                 handle_of(*id, Side::kBackend), key_of)) {
+    // A backend-side key can only collide with a stale flow bound to the same SNAT port,
+    // which the allocator rules out; refuse rather than corrupt the index.
+    if (indexed) index_.erase(flow.client_hash, handle_of(*id, Side::kClient));
+    pool->allocator.release(*local_port);
+    flows_.release(*id);
+    return Verdict::dropped(PipelineDrop::kConntrackFull);
+  }
+
+  if (key.protocol == kProtoTcp && service.proxy) {
+    const packet::ConstTcpView tcp(packet.data() + packet.parsed.l4_offset);
+    std::uint8_t scratch[PP2_HEADER_MAX];
+    const std::int32_t length = build_header(flow, scratch);
+    flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), tcp.seq());
+  }
+  schedulers_[service_id].on_flow_created(backend.slot);
+  ++counters_.flows_created;
+  ++counters_.flows_active;
+  flow_id = *id;
+  arm_timer(flow);
+  return Verdict::forward(kNoPort);
+}
+
+void Worker::destroy_flow(std::uint32_t flow_id) noexcept {
+  Flow& flow = flows_[flow_id];
+  wheel_.cancel(flow);
+  index_.erase(flow.client_hash, handle_of(flow_id, Side::kClient));
+  index_.erase(flow.backend_hash, handle_of(flow_id, Side::kBackend));
+  if (SnatPool* pool = snat_pool(flow.local().address, flow.protocol())) {
+    pool->allocator.release(flow.local().port);
+  }
+  schedulers_[flow.service].on_flow_destroyed(flow.backend_slot);
+  flow.engine.reset();
+  flows_.release(flow_id);
+  --counters_.flows_active;
+}
+
+std::int64_t Worker::idle_timeout_ns(const Flow& flow) const noexcept {
+  const Limits& limits = tables_->limits();
+  std::uint64_t timeout = limits.tcp_closing_timeout_ns;
+  switch (flow.tcp_state) {
+    case TcpState::kSynSent:
+    case TcpState::kSynRecv: timeout = limits.tcp_syn_timeout_ns; break;
+    case TcpState::kEstablished: timeout = limits.tcp_established_timeout_ns; break;
+    case TcpState::kUdp: timeout = limits.udp_timeout_ns; break;
+    default: break;
+  }
+  return static_cast<std::int64_t>(timeout);
+}
+
+// The wheel counts milliseconds; a due time is rounded up so a timer never fires early.
+conntrack::Tick Worker::tick_of(std::int64_t ns) noexcept {
+  return ns <= 0 ? 0 : static_cast<conntrack::Tick>((ns + 999'999) / 1'000'000);
+}
+
+void Worker::arm_timer(Flow& flow) noexcept {
+  std::int64_t due = flow.last_seen_ns + idle_timeout_ns(flow);
+  if (flow.engine) {
+    if (const auto deadline = flow.engine->next_deadline()) {
+      due = std::min<std::int64_t>(due, deadline->count());
+    }
+  }
+  const conntrack::Tick tick = tick_of(due);
+  // Re-arming on every packet would churn the wheel: expiry is checked lazily when the timer
+  // fires (it re-arms for the remaining idle time). Only an earlier deadline moves it.
+  if (!flow.armed() || tick < flow.due()) wheel_.schedule(flow, tick);
+}
+
+void Worker::touch(Flow& flow) noexcept {
+  flow.last_seen_ns = now_ns_;
+  arm_timer(flow);
+}
+
+void Worker::advance(std::int64_t now_ns) noexcept {
+  now_ns_ = now_ns;
+  wheel_.advance(tick_of(now_ns) , [this](conntrack::TimerNode& node) {
+    Flow& flow = static_cast<Flow&>(node);
+    on_flow_timer(flows_.index_of(flow));
+  });
+  neighbors_.expire(now_ns, [this](Frame& frame) {
+    ++counters_.dropped;
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoNeighbor)];
+    io_.release(frame);
+  });
+}
+
+void Worker::on_flow_timer(std::uint32_t flow_id) noexcept {
+  Flow& flow = flows_[flow_id];
+  if (flow.engine) {
+    const auto deadline = flow.engine->next_deadline();
+    if (deadline && deadline->count() <= now_ns_) {
+      const insertion::TimerDecision decision =
+          flow.engine->on_timer(insertion::Nanoseconds(now_ns_));
+      if (decision.action == insertion::TimerAction::kResend) {
+        if (send_header_segment(flow, decision.header_segment.seq, decision.header_segment.ack,
+                                flow.client_has_timestamps ? flow.client_timestamps.data()
+                                                           : nullptr,
+                                flow.client_window)) {
+          ++counters_.pp_resent;
+        }
+      } else if (decision.action == insertion::TimerAction::kGiveUp) {
+        // Both sides are reset (spec proxy-protocol.md, TCP item 5): nothing of this
+        // connection may pass any more, so the flow goes now.
+        send_resets(flow, decision.to_client, decision.to_backend);
+        ++counters_.pp_given_up;
+        destroy_flow(flow_id);
+        return;
+      }
+    }
+  }
+  if (now_ns_ - flow.last_seen_ns >= idle_timeout_ns(flow)) {
+    ++counters_.flows_expired;
+    destroy_flow(flow_id);
+    return;
+  }
+  arm_timer(flow);
+}
+
+void Worker::for_each_flow(const std::function<void(const Flow&)>& fn) const {
+  for (std::uint32_t id = 0; id < flows_.high_water(); ++id) {
+    if (flows_.in_use(id)) fn(flows_[id]);
+  }
+}
+
+std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noexcept {
+  const Service& service = tables_->service(flow.service);
+  pp2_conn conn{};
+  const net::Endpoint client = flow.client();
+  const net::Endpoint vip = flow.vip();
+  conn.family = client.address.is_v4() ? PP2_FAM_INET : PP2_FAM_INET6;
+  conn.src_port = client.port;
+  conn.dst_port = vip.port;
+  if (client.address.is_v4()) {
+    std::memcpy(conn.addr.inet.src, client.address.data(), 4);
+    std::memcpy(conn.addr.inet.dst, vip.address.data(), 4);
+  } else {
+    std::memcpy(conn.addr.inet6.src, client.address.data(), 16);
+    std::memcpy(conn.addr.inet6.dst, vip.address.data(), 16);
+  }
+  // UNIQUE_ID (docs/pipeline.md): instance id then the flow serial, both big-endian.
+  packet::store_be32(conn.unique_id, static_cast<std::uint32_t>(options_.instance_id >> 32));
+  packet::store_be32(conn.unique_id + 4, static_cast<std::uint32_t>(options_.instance_id));
+  packet::store_be32(conn.unique_id + 8, static_cast<std::uint32_t>(flow.serial >> 32));
+  packet::store_be32(conn.unique_id + 12, static_cast<std::uint32_t>(flow.serial));
+  return pp2_build(&service.proxy->header_template, &conn, out);
+}
+
+Verdict Worker::nat_to_backend(Packet& packet, const Flow& flow) noexcept {
+  if (const auto reason = packet::decrement_ttl(packet.data(), packet.parsed);
+      reason != packet::DropReason::kNone) {
+    return Verdict::dropped(PipelineDrop::kTtlExceeded);
+  }
+  return rewrite_addresses(packet, flow.local(), flow.backend());
+}
+
+Verdict Worker::nat_to_client(Packet& packet, const Flow& flow) noexcept {
+  if (const auto reason = packet::decrement_ttl(packet.data(), packet.parsed);
+      reason != packet::DropReason::kNone) {
+    return Verdict::dropped(PipelineDrop::kTtlExceeded);
+  }
+  return rewrite_addresses(packet, flow.vip(), flow.client());
+}
+
+Verdict Worker::rewrite_addresses(Packet& packet, const net::Endpoint& source,
+                                  const net::Endpoint& destination) noexcept {
+  packet::DropReason reason;
+  if (packet.parsed.family == destination.address.family()) {
+    reason = packet::rewrite_l3l4(packet.data(), packet.parsed, source, destination);
+  } else if (destination.address.is_v6()) {
+    reason = packet::translate_ipv4_to_ipv6(packet.frame.buffer, packet.parsed, source,
+                                            destination);
+  } else {
+    // RFC 6864 section 4.1: an atomic datagram (DF set, not fragmented) may carry any ID.
+    reason = packet::translate_ipv6_to_ipv4(packet.frame.buffer, packet.parsed, source,
+                                            destination, 0);
+  }
+  if (reason != packet::DropReason::kNone) return Verdict::dropped(reason);
+  return Verdict::forward(kNoPort);
+}
+
+bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
+                                   std::uint16_t length) noexcept {
+  packet::PacketBuffer& buffer = packet.frame.buffer;
+  packet::ParsedFrame& parsed = packet.parsed;
+  // Ethernet padding after the IP packet would end up behind the new payload: drop it first.
+  if (buffer.length() > parsed.l3_end && !buffer.trim(buffer.length() - parsed.l3_end)) {
+    return false;
+  }
+  if (!buffer.insert_gap(parsed.payload_offset, length)) return false;
+  std::uint8_t* data = buffer.data();
+  std::memcpy(data + parsed.payload_offset, bytes, length);
+  parsed.l3_end += length;
+  if (parsed.is_ipv4()) {
+    const packet::Ipv4View ip(data + parsed.l3_offset);
+    ip.set_total_length(static_cast<std::uint16_t>(ip.total_length() + length));
+    packet::recompute_ipv4_header_checksum(data, parsed);
+  } else {
+    const packet::Ipv6View ip(data + parsed.l3_offset);
+    ip.set_payload_length(static_cast<std::uint16_t>(ip.payload_length() + length));
+  }
+  if (parsed.is_udp()) {
+    const packet::UdpView udp(data + parsed.l4_offset);
+    udp.set_length(static_cast<std::uint16_t>(udp.length() + length));
+  }
+  // An inserted run of odd length moves every later byte to the other half of its 16-bit
+  // word: only a full recomputation is right (spec proxy-protocol.md, TCP item 4).
+  packet::recompute_l4_checksum(data, parsed);
+  return true;
+}
+
+Verdict Worker::deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept {
+  if (const NeighborEntry* neighbor = neighbors_.find(next_hop)) {
+    packet::rewrite_l2(packet.data(), tables_->port(port).mac, neighbor->mac);
+    return Verdict::forward(port);
+  }
+  if (!queue_for_neighbor(port, next_hop, packet.frame)) {
+    return Verdict::dropped(PipelineDrop::kNeighborQueueFull);
+  }
+  return Verdict::consumed();
+}
+
+bool Worker::queue_for_neighbor(PortId port, const net::IpAddress& next_hop,
+                                Frame frame) noexcept {
+  bool first_for_hop = false;
+  if (!neighbors_.enqueue(next_hop, port, frame, now_ns_, first_for_hop)) return false;
+  if (first_for_hop) request_neighbor(port, next_hop);
+  return true;
+}
+
+bool Worker::emit_to(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept {
+  if (const NeighborEntry* neighbor = neighbors_.find(next_hop)) {
+    packet::rewrite_l2(frame.buffer.data(), tables_->port(port).mac, neighbor->mac);
+    count_tx(frame);
+    io_.transmit(port, frame);
+    return true;
+  }
+  if (queue_for_neighbor(port, next_hop, frame)) return true;
+  io_.release(frame);
+  ++counters_.dropped;
+  ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNeighborQueueFull)];
+  return false;
+}
+
+void Worker::request_neighbor(PortId port, const net::IpAddress& next_hop) noexcept {
+  const auto own = tables_->port_address(port, next_hop.family());
+  if (!own) return;
+  auto frame = io_.allocate();
+  if (!frame) {
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+    return;
+  }
+  const net::MacAddress& mac = tables_->port(port).mac;
+  const bool written = next_hop.is_v4()
+                           ? write_arp_request(frame->buffer, mac, *own, next_hop)
+                           : write_neighbor_solicitation(frame->buffer, mac, *own, next_hop);
+  if (!written) {
+    io_.release(*frame);
+    return;
+  }
+  count_tx(*frame);
+  io_.transmit(port, *frame);
+}
+
+void Worker::count_tx(const Frame& frame) noexcept {
+  ++counters_.tx_packets;
+  counters_.tx_bytes += frame.buffer.length();
+}
+
+}  // namespace sluice::pipeline

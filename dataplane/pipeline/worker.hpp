@@ -1,0 +1,132 @@
+#pragma once
+// One worker's packet pipeline: parse -> local traffic (ARP/NDP/ICMP echo) -> conntrack ->
+// schedule + SNAT for new flows -> full-NAT (same family or RFC 7915 translation) -> PROXY
+// insertion and resequencing -> neighbour resolution -> L2. docs/pipeline.md walks through it.
+//
+// A Worker is owned by exactly one lcore (or test): nothing in it is shared or locked. The
+// caller passes time in; process() and advance() never read a clock, allocate per packet, log
+// or make a system call.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/conntrack/entry_pool.hpp"
+#include "dataplane/conntrack/flow_index.hpp"
+#include "dataplane/conntrack/snat_ports.hpp"
+#include "dataplane/conntrack/timer_wheel.hpp"
+#include "dataplane/packet/parser.hpp"
+#include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/flow.hpp"
+#include "dataplane/pipeline/frame_io.hpp"
+#include "dataplane/pipeline/neighbor_table.hpp"
+#include "dataplane/pipeline/tables.hpp"
+#include "dataplane/sched/scheduler.hpp"
+
+namespace sluice::pipeline {
+
+struct WorkerOptions {
+  std::uint32_t worker_index = 0;
+  std::uint32_t worker_count = 1;
+  std::uint64_t instance_id = 0;  // the UNIQUE_ID's first half: random per run (0 in fixtures)
+  std::uint64_t hash_seed = 0x736C75696365ULL;
+};
+
+// "forward", "consumed", or "drop:<reason>" (parser, pipeline or "tcp_<insertion reason>").
+std::string verdict_name(const Verdict& verdict);
+
+class Worker {
+ public:
+  Worker(std::shared_ptr<const Tables> tables, FrameIo& io, WorkerOptions options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Processes one received frame. On kForward the caller transmits `frame` on verdict.port;
+  // on kDrop it releases it; on kConsumed the worker already did what was needed. Frames the
+  // worker originates (header segments, answers, RSTs) go through FrameIo::transmit before
+  // this returns, in wire order ahead of the forwarded frame.
+  Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns) noexcept;
+
+  // Runs due timers: header resends, give-ups, flow expiry, stale neighbour queue entries.
+  void advance(std::int64_t now_ns) noexcept;
+
+  const WorkerCounters& counters() const noexcept { return counters_; }
+  const Tables& tables() const noexcept { return *tables_; }
+  std::uint32_t flow_count() const noexcept { return flows_.used(); }
+
+  // Calls fn(const Flow&) for every flow (console; not on the hot path).
+  void for_each_flow(const std::function<void(const Flow&)>& fn) const;
+
+ private:
+  struct SnatPool;
+  struct Packet;  // the frame being processed and what the parser found
+
+  Verdict dispatch(Packet& packet) noexcept;
+  Verdict handle_arp(Packet& packet) noexcept;
+  Verdict handle_icmp(Packet& packet) noexcept;
+  Verdict handle_tcp(Packet& packet) noexcept;
+  Verdict handle_udp(Packet& packet) noexcept;
+
+  // Flow lifecycle (worker.cpp).
+  SnatPool* snat_pool(const net::IpAddress& address, std::uint8_t protocol) noexcept;
+  std::optional<std::uint32_t> find_flow(const conntrack::FlowKey& key, std::uint64_t hash,
+                                         Side& side) const noexcept;
+  // The verdict for a packet without a flow: a drop, or kForward when a flow may be created
+  // for `service`.
+  Verdict no_flow_verdict(std::uint8_t protocol, const net::IpAddress& destination,
+                          std::uint16_t port, bool may_create,
+                          std::optional<ServiceId>& service) const noexcept;
+  Verdict create_flow(Packet& packet, ServiceId service, const conntrack::FlowKey& key,
+                      std::uint64_t hash, std::uint32_t& flow_id) noexcept;
+  void destroy_flow(std::uint32_t flow_id) noexcept;
+  void touch(Flow& flow) noexcept;
+  void arm_timer(Flow& flow) noexcept;
+  void on_flow_timer(std::uint32_t flow_id) noexcept;
+  std::int64_t idle_timeout_ns(const Flow& flow) const noexcept;
+  static conntrack::Tick tick_of(std::int64_t ns) noexcept;
+
+  // TCP (worker_tcp.cpp) and UDP (worker_udp.cpp) directions.
+  Verdict tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept;
+  Verdict tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept;
+  void track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept;
+  Verdict udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept;
+  Verdict udp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept;
+  std::int32_t build_header(const Flow& flow, std::uint8_t* out) const noexcept;
+  bool send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack, const std::uint8_t* timestamps,
+                           std::uint16_t window) noexcept;
+  void send_resets(Flow& flow, const insertion::ResetSegment& to_client,
+                   const insertion::ResetSegment& to_backend) noexcept;
+
+  // Rewriting and sending (worker.cpp).
+  Verdict nat_to_backend(Packet& packet, const Flow& flow) noexcept;
+  Verdict nat_to_client(Packet& packet, const Flow& flow) noexcept;
+  Verdict rewrite_addresses(Packet& packet, const net::Endpoint& source,
+                            const net::Endpoint& destination) noexcept;
+  bool insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
+                             std::uint16_t length) noexcept;
+  Verdict deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept;
+  bool emit_to(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
+  bool queue_for_neighbor(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
+  void request_neighbor(PortId port, const net::IpAddress& next_hop) noexcept;
+  void learn_neighbor(const net::IpAddress& address, const net::MacAddress& mac,
+                      PortId port) noexcept;
+  void count_tx(const Frame& frame) noexcept;
+
+  std::shared_ptr<const Tables> tables_;
+  FrameIo& io_;
+  WorkerOptions options_;
+  WorkerCounters counters_;
+  conntrack::EntryPool<Flow> flows_;
+  conntrack::FlowIndex index_;
+  conntrack::TimerWheel wheel_;
+  NeighborTable neighbors_;
+  std::vector<sched::Scheduler> schedulers_;  // one per service
+  std::vector<std::unique_ptr<SnatPool>> snat_pools_;
+  std::uint64_t next_serial_ = 1;
+  std::int64_t now_ns_ = 0;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,319 @@
+// TCP through the worker: flow creation on a client SYN, both directions of full-NAT, and the
+// PROXY insertion engine's decisions applied to the bytes (spec proxy-protocol.md, "TCP";
+// docs/resequencing.md for the sequence-space rules, docs/pipeline.md for the packet walk).
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/packet/byte_order.hpp"
+#include "dataplane/packet/l4.hpp"
+#include "dataplane/packet/protocols.hpp"
+#include "dataplane/packet/tcp_rewrite.hpp"
+#include "dataplane/pipeline/frame_builder.hpp"
+#include "dataplane/pipeline/worker_internal.hpp"
+#include "dataplane/shared/pp2.h"
+
+namespace sluice::pipeline {
+
+namespace {
+
+namespace flag = packet::tcp_flag;
+
+std::uint16_t ip_header_size(net::Family family) noexcept {
+  return family == net::Family::kIpv4 ? 20 : 40;
+}
+
+// The engine's view of a segment: sequence facts only.
+insertion::SegmentDescription describe(const packet::ParsedFrame& parsed,
+                                       const std::uint8_t* frame, std::uint16_t ingress_mtu) {
+  const packet::ConstTcpView tcp(frame + parsed.l4_offset);
+  insertion::SegmentDescription segment;
+  segment.seq = tcp.seq();
+  segment.ack = tcp.ack();
+  segment.flags = parsed.tcp_flags;
+  segment.payload_length = parsed.payload_length();
+  segment.tcp_header_length = static_cast<std::uint16_t>(tcp.header_length());
+  const packet::TcpOptionsSummary& options = parsed.tcp_options;
+  segment.mss_option = options.has_mss() ? options.mss : 0;
+  // A frame larger than its link's MTU can only be a GSO/LRO super-frame: never grown.
+  segment.coalesced = parsed.l3_end - parsed.l3_offset > ingress_mtu;
+  if (options.has_sack()) {
+    const std::uint8_t* blocks = tcp.bytes() + options.sack_offset + 2;
+    segment.sack_count = std::min<std::uint8_t>(options.sack_block_count,
+                                                insertion::kMaxSackBlocks);
+    for (std::size_t i = 0; i < segment.sack_count; ++i) {
+      segment.sack[i] = insertion::SackBlock{TcpSeq(packet::load_be32(blocks + 8 * i)),
+                                             TcpSeq(packet::load_be32(blocks + 8 * i + 4))};
+    }
+  }
+  return segment;
+}
+
+// Rewrites the SACK option with the engine's translated blocks. Blocks that translate to
+// nothing (they covered only header bytes) are removed: the option shrinks and the freed
+// bytes become NOPs, so the TCP header keeps its length and the checksum stays incremental.
+void rewrite_sack(std::uint8_t* tcp, packet::TcpOptionsSummary& options,
+                  const insertion::SegmentDescription& segment,
+                  const std::array<std::optional<insertion::SackBlock>,
+                                   insertion::kMaxSackBlocks>& translated) noexcept {
+  if (!options.has_sack()) return;
+  const std::size_t option_length = 2 + 8 * std::size_t{options.sack_block_count};
+  std::uint8_t bytes[2 + 8 * insertion::kMaxSackBlocks];
+  std::memset(bytes, 1 /* NOP */, sizeof bytes);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < segment.sack_count; ++i) {
+    if (!translated[i]) continue;
+    packet::store_be32(bytes + 2 + 8 * kept, translated[i]->left.value());
+    packet::store_be32(bytes + 2 + 8 * kept + 4, translated[i]->right.value());
+    ++kept;
+  }
+  if (kept > 0) {
+    bytes[0] = 5;  // SACK, RFC 2018 section 3
+    bytes[1] = static_cast<std::uint8_t>(2 + 8 * kept);
+  }
+  packet::rewrite_tcp_header_bytes(tcp, options.sack_offset, bytes, option_length);
+  if (kept == 0) {
+    options.sack_offset = 0;
+    options.sack_block_count = 0;
+  } else {
+    options.sack_block_count = static_cast<std::uint8_t>(kept);
+  }
+}
+
+}  // namespace
+
+Verdict Worker::handle_tcp(Packet& packet) noexcept {
+  const packet::ParsedFrame& parsed = packet.parsed;
+  const std::uint8_t* data = packet.data();
+  const packet::ConstTcpView tcp(data + parsed.l4_offset);
+  const auto key = conntrack::FlowKey::make(parsed.src_address(data).to_address(), tcp.src_port(),
+                                            parsed.dst_address(data).to_address(), tcp.dst_port(),
+                                            kProtoTcp);
+  const std::uint64_t hash = key.hash(options_.hash_seed);
+  Side side = Side::kClient;
+  if (const auto flow_id = find_flow(key, hash, side)) {
+    return side == Side::kClient ? tcp_from_client(packet, *flow_id)
+                                 : tcp_from_backend(packet, *flow_id);
+  }
+  // Only a client's opening SYN creates a flow (RFC 9293 section 3.5); anything else of an
+  // unknown connection is dropped, so a stray ACK never reaches a backend.
+  const bool opening_syn =
+      (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
+  std::optional<ServiceId> service;
+  const Verdict verdict =
+      no_flow_verdict(kProtoTcp, key.destination_address(), key.destination_port, opening_syn,
+                      service);
+  if (verdict.action == Action::kDrop) return verdict;
+  std::uint32_t flow_id = 0;
+  const Verdict created = create_flow(packet, *service, key, hash, flow_id);
+  if (created.action == Action::kDrop) return created;
+  return tcp_from_client(packet, flow_id);
+}
+
+Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept {
+  Flow& flow = flows_[flow_id];
+  packet::ParsedFrame& parsed = packet.parsed;
+  const std::uint8_t flags = parsed.tcp_flags;
+  const net::Family backend_family = flow.backend().address.family();
+  const std::uint16_t backend_mtu = tables_->port(flow.backend_port).mtu;
+
+  insertion::ClientDecision decision;
+  std::uint8_t timestamps[8];
+  const bool has_timestamps = parsed.tcp_options.has_timestamps();
+  std::uint16_t window = 0;
+  {
+    std::uint8_t* tcp = packet.data() + parsed.l4_offset;
+    const packet::TcpView view(tcp);
+    window = view.window();
+    if (has_timestamps) std::memcpy(timestamps, tcp + parsed.tcp_options.timestamps_offset + 2, 8);
+    if (flow.engine) {
+      const auto segment = describe(parsed, packet.data(), tables_->port(packet.ingress).mtu);
+      decision = flow.engine->on_client_segment(
+          segment, insertion::EgressPath{backend_mtu, ip_header_size(backend_family)},
+          insertion::Nanoseconds(now_ns_));
+      if (decision.verdict == insertion::Verdict::kDrop) return Verdict::dropped(decision.drop);
+      if (decision.seq != view.seq()) packet::rewrite_tcp_seq(tcp, decision.seq);
+    }
+    if ((flags & flag::kSyn) != 0) {
+      // TCP Fast Open (spec item 1): the SYN goes without the option and without data, so the
+      // client falls back to a normal handshake and sends its data again after it.
+      if (flow.engine) {
+        packet::strip_fast_open(tcp, parsed.tcp_options);
+        if (parsed.payload_length() > 0) {
+          if (const auto reason = packet::remove_tcp_payload(packet.frame.buffer, parsed);
+              reason != packet::DropReason::kNone) {
+            return Verdict::dropped(reason);
+          }
+          tcp = packet.data() + parsed.l4_offset;
+        }
+      }
+      // The backend must not send segments that do not fit the client side's path, nor the
+      // client ones that do not fit the backend side's (the IP header size may differ).
+      packet::clamp_mss(tcp, parsed.tcp_options, packet::mss_for_mtu(backend_mtu, backend_family));
+    }
+  }
+  if (flow.engine) {
+    flow.client_window = window;
+    flow.client_has_timestamps = has_timestamps;
+    if (has_timestamps) std::memcpy(flow.client_timestamps.data(), timestamps, 8);
+  }
+  track_tcp_state(flow, Side::kClient, flags);
+  touch(flow);
+
+  if (const Verdict nat = nat_to_backend(packet, flow); nat.action == Action::kDrop) return nat;
+
+  if (decision.header != insertion::HeaderPlacement::kNone) {
+    const bool resend = decision.resend != insertion::ResendCause::kNone;
+    if (decision.header == insertion::HeaderPlacement::kGrow) {
+      std::uint8_t header[PP2_HEADER_MAX];
+      const std::int32_t length = build_header(flow, header);
+      if (length <= 0 ||
+          !insert_payload_prefix(packet, header, static_cast<std::uint16_t>(length))) {
+        return Verdict::dropped(PipelineDrop::kNoBuffer);
+      }
+      ++(resend ? counters_.pp_resent : counters_.pp_inserted);
+    } else if (send_header_segment(flow, decision.header_segment.seq, decision.header_segment.ack,
+                                   has_timestamps ? timestamps : nullptr, window)) {
+      ++(resend ? counters_.pp_resent : counters_.pp_inserted);
+    }
+  }
+  return deliver(packet, flow.backend_port, flow.backend_next_hop);
+}
+
+Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept {
+  Flow& flow = flows_[flow_id];
+  packet::ParsedFrame& parsed = packet.parsed;
+  const std::uint8_t flags = parsed.tcp_flags;
+  std::uint8_t* tcp = packet.data() + parsed.l4_offset;
+  const packet::TcpView view(tcp);
+
+  if (flow.engine) {
+    const auto segment = describe(parsed, packet.data(), tables_->port(packet.ingress).mtu);
+    const insertion::BackendDecision decision = flow.engine->on_backend_segment(segment);
+    if (decision.verdict == insertion::Verdict::kDrop) return Verdict::dropped(decision.drop);
+    if ((flags & flag::kAck) != 0 && decision.ack != view.ack()) {
+      packet::rewrite_tcp_ack(tcp, decision.ack);
+    }
+    rewrite_sack(tcp, parsed.tcp_options, segment, decision.sack);
+    if (decision.client_mss != 0) packet::clamp_mss(tcp, parsed.tcp_options, decision.client_mss);
+    if (decision.resend != insertion::ResendCause::kNone &&
+        send_header_segment(flow, decision.header_segment.seq, decision.header_segment.ack,
+                            flow.client_has_timestamps ? flow.client_timestamps.data() : nullptr,
+                            flow.client_window)) {
+      ++counters_.pp_resent;
+    }
+  }
+  if ((flags & flag::kSyn) != 0) {
+    const net::Family client_family = flow.client().address.family();
+    packet::clamp_mss(tcp, parsed.tcp_options,
+                      packet::mss_for_mtu(tables_->port(flow.client_port).mtu, client_family));
+  }
+  track_tcp_state(flow, Side::kBackend, flags);
+  touch(flow);
+  if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
+  return deliver(packet, flow.client_port, flow.client_next_hop);
+}
+
+void Worker::track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept {
+  if ((flags & flag::kRst) != 0) {
+    flow.tcp_state = TcpState::kClose;
+    return;
+  }
+  const bool fin = (flags & flag::kFin) != 0;
+  const bool from_client = side == Side::kClient;
+  switch (flow.tcp_state) {
+    case TcpState::kSynSent:
+      if (!from_client && (flags & (flag::kSyn | flag::kAck)) == (flag::kSyn | flag::kAck)) {
+        flow.tcp_state = TcpState::kSynRecv;
+      }
+      break;
+    case TcpState::kSynRecv:
+      if (from_client && (flags & (flag::kSyn | flag::kAck)) == flag::kAck) {
+        flow.tcp_state = fin ? TcpState::kFinWait : TcpState::kEstablished;
+        flow.fin_from_client = fin;
+      }
+      break;
+    case TcpState::kEstablished:
+      if (fin) {
+        flow.tcp_state = from_client ? TcpState::kFinWait : TcpState::kCloseWait;
+        (from_client ? flow.fin_from_client : flow.fin_from_backend) = true;
+      }
+      break;
+    case TcpState::kFinWait:
+    case TcpState::kCloseWait:
+      if (fin) {
+        (from_client ? flow.fin_from_client : flow.fin_from_backend) = true;
+        if (flow.fin_from_client && flow.fin_from_backend) {
+          flow.tcp_state = TcpState::kLastAck;
+          flow.last_fin_from_client = from_client;
+        }
+      }
+      break;
+    case TcpState::kLastAck:
+      // The other side acknowledges the second FIN.
+      if (from_client != flow.last_fin_from_client && !fin && (flags & flag::kAck) != 0) {
+        flow.tcp_state = TcpState::kTimeWait;
+      }
+      break;
+    default: break;
+  }
+}
+
+bool Worker::send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack,
+                                 const std::uint8_t* timestamps, std::uint16_t window) noexcept {
+  auto frame = io_.allocate();
+  if (!frame) {
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+    return false;
+  }
+  std::uint8_t header[PP2_HEADER_MAX];
+  const std::int32_t length = build_header(flow, header);
+  TcpSegmentSpec spec;
+  spec.source = flow.local();
+  spec.destination = flow.backend();
+  spec.seq = seq;
+  spec.ack = ack;
+  spec.flags = flag::kAck | flag::kPsh;
+  spec.window = window;
+  spec.timestamps = timestamps;
+  spec.payload = std::span<const std::uint8_t>(header, length > 0 ? static_cast<std::size_t>(length) : 0);
+  if (length <= 0 || !write_tcp_segment(frame->buffer, spec)) {
+    io_.release(*frame);
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+    return false;
+  }
+  return emit_to(flow.backend_port, flow.backend_next_hop, *frame);
+}
+
+void Worker::send_resets(Flow& flow, const insertion::ResetSegment& to_client,
+                         const insertion::ResetSegment& to_backend) noexcept {
+  struct Target {
+    net::Endpoint source, destination;
+    const insertion::ResetSegment& numbers;
+    PortId port;
+    net::IpAddress next_hop;
+  };
+  const Target targets[] = {
+      {flow.vip(), flow.client(), to_client, flow.client_port, flow.client_next_hop},
+      {flow.local(), flow.backend(), to_backend, flow.backend_port, flow.backend_next_hop},
+  };
+  for (const Target& target : targets) {
+    auto frame = io_.allocate();
+    if (!frame) {
+      ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+      continue;
+    }
+    TcpSegmentSpec spec;
+    spec.source = target.source;
+    spec.destination = target.destination;
+    spec.seq = target.numbers.seq;
+    spec.ack = target.numbers.ack;
+    spec.flags = flag::kRst | flag::kAck;
+    if (!write_tcp_segment(frame->buffer, spec)) {
+      io_.release(*frame);
+      continue;
+    }
+    emit_to(target.port, target.next_hop, *frame);
+  }
+}
+
+}  // namespace sluice::pipeline
