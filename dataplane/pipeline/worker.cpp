@@ -135,9 +135,14 @@ Verdict Worker::dispatch(Packet& packet) noexcept {
   return Verdict::dropped(ours ? PipelineDrop::kUnsupportedL4 : PipelineDrop::kNotForUs);
 }
 
-Verdict Worker::no_flow_verdict(std::uint8_t protocol, const net::IpAddress& destination,
-                                std::uint16_t port, bool may_create,
-                                std::optional<ServiceId>& service) const noexcept {
+Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
+                                const net::IpAddress& destination, std::uint16_t port,
+                                bool may_create, std::optional<ServiceId>& service) const noexcept {
+  // A frame that could not be forwarded anyway must not cost a SNAT port or a flow entry.
+  const std::uint8_t* ip = packet.data() + packet.parsed.l3_offset;
+  const std::uint8_t hops = packet.parsed.is_ipv4() ? packet::ConstIpv4View(ip).ttl()
+                                                    : packet::ConstIpv6View(ip).hop_limit();
+  if (hops <= 1) return Verdict::dropped(PipelineDrop::kTtlExceeded);
   const bool ours = tables_->is_vip(destination) || tables_->is_own_address(destination);
   if (!ours) return Verdict::dropped(PipelineDrop::kNotForUs);
   // A segment of a connection we do not know (a late SYN-ACK to a SNAT address, an ACK after

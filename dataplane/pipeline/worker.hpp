@@ -76,8 +76,8 @@ class Worker {
                                          Side& side) const noexcept;
   // The verdict for a packet without a flow: a drop, or kForward when a flow may be created
   // for `service`.
-  Verdict no_flow_verdict(std::uint8_t protocol, const net::IpAddress& destination,
-                          std::uint16_t port, bool may_create,
+  Verdict no_flow_verdict(const Packet& packet, std::uint8_t protocol,
+                          const net::IpAddress& destination, std::uint16_t port, bool may_create,
                           std::optional<ServiceId>& service) const noexcept;
   Verdict create_flow(Packet& packet, ServiceId service, const conntrack::FlowKey& key,
                       std::uint64_t hash, std::uint32_t& flow_id) noexcept;

@@ -100,7 +100,7 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
       (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   std::optional<ServiceId> service;
   const Verdict verdict =
-      no_flow_verdict(kProtoTcp, key.destination_address(), key.destination_port, opening_syn,
+      no_flow_verdict(packet, kProtoTcp, key.destination_address(), key.destination_port, opening_syn,
                       service);
   if (verdict.action == Action::kDrop) return verdict;
   std::uint32_t flow_id = 0;

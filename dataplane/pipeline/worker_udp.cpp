@@ -23,7 +23,7 @@ Verdict Worker::handle_udp(Packet& packet) noexcept {
                                  : udp_from_backend(packet, *flow_id);
   }
   std::optional<ServiceId> service;
-  const Verdict verdict = no_flow_verdict(kProtoUdp, key.destination_address(),
+  const Verdict verdict = no_flow_verdict(packet, kProtoUdp, key.destination_address(),
                                           key.destination_port, true, service);
   if (verdict.action == Action::kDrop) return verdict;
   std::uint32_t flow_id = 0;

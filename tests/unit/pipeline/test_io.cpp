@@ -18,8 +18,10 @@ pipeline::Frame TestIo::wrap(Storage& storage, std::uint32_t length) {
 pipeline::Frame TestIo::make_frame(const std::vector<std::uint8_t>& bytes) {
   storages_.push_back(std::make_unique<Storage>());
   Storage& storage = *storages_.back();
-  std::memcpy(storage.bytes.data() + packet::PacketBuffer::kRequiredHeadroom, bytes.data(),
-              bytes.size());
+  if (!bytes.empty()) {
+    std::memcpy(storage.bytes.data() + packet::PacketBuffer::kRequiredHeadroom, bytes.data(),
+                bytes.size());
+  }
   return wrap(storage, static_cast<std::uint32_t>(bytes.size()));
 }
 
