@@ -232,8 +232,8 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
 
   if (key.protocol == kProtoTcp && service.proxy) {
     const packet::ConstTcpView tcp(packet.data() + packet.parsed.l4_offset);
-    std::uint8_t scratch[PP2_HEADER_MAX];
-    const std::int32_t length = build_header(flow, scratch);
+    const pp2_conn connection = header_connection(flow);
+    const std::int32_t length = pp2_header_len(&service.proxy->header_template, &connection);
     flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), tcp.seq());
   }
   schedulers_[service_id].on_flow_created(backend.slot);
@@ -345,8 +345,10 @@ void Worker::for_each_flow(const std::function<void(const Flow&)>& fn) const {
   }
 }
 
-std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noexcept {
-  const Service& service = tables_->service(flow.service);
+// The per-connection half of the header (spec proxy-protocol.md, "Header contents"): the
+// client's own address and port, the VIP and service port, and the UNIQUE_ID value
+// (docs/pipeline.md): the instance id then the flow serial, both big-endian.
+pp2_conn Worker::header_connection(const Flow& flow) const noexcept {
   pp2_conn conn{};
   const net::Endpoint client = flow.client();
   const net::Endpoint vip = flow.vip();
@@ -360,12 +362,16 @@ std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noe
     std::memcpy(conn.addr.inet6.src, client.address.data(), 16);
     std::memcpy(conn.addr.inet6.dst, vip.address.data(), 16);
   }
-  // UNIQUE_ID (docs/pipeline.md): instance id then the flow serial, both big-endian.
   packet::store_be32(conn.unique_id, static_cast<std::uint32_t>(options_.instance_id >> 32));
   packet::store_be32(conn.unique_id + 4, static_cast<std::uint32_t>(options_.instance_id));
   packet::store_be32(conn.unique_id + 8, static_cast<std::uint32_t>(flow.serial >> 32));
   packet::store_be32(conn.unique_id + 12, static_cast<std::uint32_t>(flow.serial));
-  return pp2_build(&service.proxy->header_template, &conn, out);
+  return conn;
+}
+
+std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noexcept {
+  const pp2_conn conn = header_connection(flow);
+  return pp2_build(&tables_->service(flow.service).proxy->header_template, &conn, out);
 }
 
 Verdict Worker::nat_to_backend(Packet& packet, const Flow& flow) noexcept {

@@ -24,6 +24,7 @@
 #include "dataplane/pipeline/neighbor_table.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/sched/scheduler.hpp"
+#include "dataplane/shared/pp2.h"
 
 namespace sluice::pipeline {
 
@@ -94,6 +95,7 @@ class Worker {
   void track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept;
   Verdict udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept;
   Verdict udp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept;
+  pp2_conn header_connection(const Flow& flow) const noexcept;
   std::int32_t build_header(const Flow& flow, std::uint8_t* out) const noexcept;
   bool send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack, const std::uint8_t* timestamps,
                            std::uint16_t window) noexcept;
