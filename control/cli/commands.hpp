@@ -12,5 +12,6 @@ inline constexpr int kExitUsage = 2;     // bad options or invalid configuration
 
 void add_pp2_commands(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
 
 }  // namespace sluice::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   add_pp2_commands(app, exit_code);
   add_check_command(app, exit_code);
+  add_run_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

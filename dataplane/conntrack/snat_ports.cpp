@@ -42,7 +42,8 @@ SnatPortPartition::SnatPortPartition(PortRange range, std::uint32_t worker_count
   }
 }
 
-SnatPortAllocator::SnatPortAllocator(const SnatPortPartition& partition, std::uint32_t worker)
+SnatPortAllocator::SnatPortAllocator(const SnatPortPartition& partition, std::uint32_t worker,
+                                     std::size_t start)
     : partition_(partition), worker_(worker), in_use_(65536 / kBitsPerWord, 0) {
   if (worker >= partition.worker_count()) {
     throw std::invalid_argument("SNAT port allocator for a worker outside the partition");
@@ -55,6 +56,7 @@ SnatPortAllocator::SnatPortAllocator(const SnatPortPartition& partition, std::ui
     }
   }
   free_count_ = free_ring_.size();
+  free_head_ = free_ring_.empty() ? 0 : start % free_ring_.size();
 }
 
 std::optional<std::uint16_t> SnatPortAllocator::allocate() noexcept {

@@ -86,7 +86,12 @@ class SnatPortAllocator {
     std::uint64_t foreign_frees = 0;  // ReleaseResult::kNotOwned
   };
 
-  SnatPortAllocator(const SnatPortPartition& partition, std::uint32_t worker);
+  // `start` rotates where the first allocation begins in this worker's share (modulo its
+  // size). A run that always started at the lowest port would reuse the previous run's
+  // 4-tuples, which backends may still hold in TIME_WAIT: the shell passes a random start per
+  // run, the fixtures 0 (ascending from the range's first port).
+  SnatPortAllocator(const SnatPortPartition& partition, std::uint32_t worker,
+                    std::size_t start = 0);
 
   // O(1). nullopt (and exhaustions + 1) when every port of this worker is in use.
   std::optional<std::uint16_t> allocate() noexcept;

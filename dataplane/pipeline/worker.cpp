@@ -68,7 +68,8 @@ Worker::Worker(std::shared_ptr<const Tables> tables, FrameIo& io, WorkerOptions 
       if (!known) {
         snat_pools_.push_back(std::make_unique<SnatPool>(**snat, service.protocol, range,
                                                          options_.worker_count,
-                                                         options_.worker_index));
+                                                         options_.worker_index,
+                                                         options_.snat_port_start));
       }
     }
   }

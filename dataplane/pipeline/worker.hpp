@@ -33,6 +33,9 @@ struct WorkerOptions {
   std::uint32_t worker_count = 1;
   std::uint64_t instance_id = 0;  // the UNIQUE_ID's first half: random per run (0 in fixtures)
   std::uint64_t hash_seed = 0x736C75696365ULL;
+  // Where SNAT port allocation starts in this worker's share (conntrack/snat_ports.hpp):
+  // random per run in the appliance, 0 (the first port, ascending) in fixtures.
+  std::size_t snat_port_start = 0;
 };
 
 // "forward", "consumed", or "drop:<reason>" (parser, pipeline or "tcp_<insertion reason>").

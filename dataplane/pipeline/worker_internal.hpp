@@ -18,11 +18,11 @@ struct Worker::Packet {
 // The local ports of one SNAT address for one protocol, this worker's share of them.
 struct Worker::SnatPool {
   SnatPool(const net::IpAddress& snat_address, std::uint8_t proto, conntrack::PortRange range,
-           std::uint32_t worker_count, std::uint32_t worker_index)
+           std::uint32_t worker_count, std::uint32_t worker_index, std::size_t start)
       : address(snat_address),
         protocol(proto),
         partition(range, worker_count),
-        allocator(partition, worker_index) {}
+        allocator(partition, worker_index, start) {}
 
   net::IpAddress address;
   std::uint8_t protocol;

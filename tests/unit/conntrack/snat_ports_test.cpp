@@ -201,3 +201,23 @@ TEST(SnatPortAllocator, RandomChurnNeverDuplicates) {
 
 }  // namespace
 }  // namespace sluice::conntrack
+
+namespace sluice::conntrack {
+namespace {
+
+TEST(SnatPortAllocator, StartRotatesTheFirstAllocationAndWrapsAround) {
+  const SnatPortPartition partition(PortRange{2000, 2009}, 1);
+  SnatPortAllocator from_zero(partition, 0);
+  EXPECT_EQ(from_zero.allocate(), std::optional<std::uint16_t>(2000));
+  SnatPortAllocator rotated(partition, 0, 13);  // 13 mod 10 = 3
+  std::vector<std::uint16_t> order;
+  while (auto port = rotated.allocate()) order.push_back(*port);
+  const std::vector<std::uint16_t> expected{2003, 2004, 2005, 2006, 2007,
+                                            2008, 2009, 2000, 2001, 2002};
+  EXPECT_EQ(order, expected);
+  EXPECT_EQ(rotated.release(2005), SnatPortAllocator::ReleaseResult::kReleased);
+  EXPECT_EQ(rotated.allocate(), std::optional<std::uint16_t>(2005));
+}
+
+}  // namespace
+}  // namespace sluice::conntrack

@@ -1,0 +1,17 @@
+#pragma once
+// One-line summaries of the datapath counters for the log (periodic debug line, final line on
+// a clean stop).
+#include <string>
+
+#include "dataplane/dpdk/datapath.hpp"
+
+namespace sluice::runtime {
+
+// "rx 12 tx 10 dropped 2 flows 3 (active 1) pp_inserted 3 steered 0"
+std::string summary_line(const dpdk::StatsSnapshot& snapshot);
+
+// The non-zero drop reasons of the total, "parse:bad_ipv4_checksum 1, not_for_us 5"; empty
+// when nothing was dropped by the pipeline.
+std::string drop_reasons_line(const dpdk::StatsSnapshot& snapshot);
+
+}  // namespace sluice::runtime

@@ -1,0 +1,120 @@
+#pragma once
+// DpdkDatapath: the thin DPDK shell around the pure pipeline (docs/dpdk.md).
+//
+//   DpdkDatapath datapath(settings);          // rte_eal_init + find the ports   (throws DpdkError)
+//   auto tables = tables_from_config(config, datapath.port_macs());
+//   datapath.start(tables, instance_id);      // pool, queues, rings, worker lcores
+//   ... datapath.snapshot_stats() from the control thread, any time ...
+//   datapath.stop();                          // workers joined, ports stopped and closed
+//   // the destructor runs rte_eal_cleanup()
+//
+// Only the control thread (the EAL main lcore) calls these. One instance per process: EAL
+// cannot be initialised twice.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/dpdk/eal_plan.hpp"
+#include "dataplane/dpdk/port.hpp"
+#include "dataplane/dpdk/shell_counters.hpp"
+#include "dataplane/dpdk/tsc_clock.hpp"
+#include "dataplane/dpdk/worker_loop.hpp"
+#include "dataplane/net/address.hpp"
+#include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/steering.hpp"
+#include "dataplane/pipeline/tables.hpp"
+
+struct rte_mempool;
+struct rte_ring;
+struct rte_eth_dev_tx_buffer;
+
+namespace sluice::dpdk {
+
+struct InterfaceSettings {
+  std::string name;
+  std::string dpdk;  // devargs or PCI address
+  std::uint16_t mtu = 1500;
+};
+
+struct DatapathSettings {
+  std::uint32_t workers = 1;
+  std::uint16_t burst = 32;
+  std::uint32_t idle_sleep_us = 0;
+  std::vector<std::string> eal_args;
+  std::vector<InterfaceSettings> interfaces;  // config order = pipeline PortId
+};
+
+struct WorkerStats {
+  std::uint32_t index = 0;
+  unsigned lcore = 0;
+  std::uint32_t flows = 0;
+  pipeline::WorkerCounters pipeline;
+  ShellCounters shell;
+};
+
+struct PortStats {
+  std::string interface;
+  std::uint16_t port_id = 0;
+  net::MacAddress mac;
+  bool link_up = false;
+  std::uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+  std::uint64_t rx_missed = 0, rx_errors = 0, tx_errors = 0, rx_no_mbuf = 0;
+};
+
+struct StatsSnapshot {
+  std::vector<WorkerStats> workers;
+  std::vector<PortStats> ports;
+  // Sum of the workers' pipeline counters.
+  pipeline::WorkerCounters total() const noexcept;
+};
+
+class DpdkDatapath {
+ public:
+  explicit DpdkDatapath(DatapathSettings settings);
+  ~DpdkDatapath();
+  DpdkDatapath(const DpdkDatapath&) = delete;
+  DpdkDatapath& operator=(const DpdkDatapath&) = delete;
+
+  // The NIC MACs in config order (for datapath::tables_from_config).
+  std::vector<net::MacAddress> port_macs() const;
+  const std::vector<PortInfo>& ports() const noexcept { return ports_; }
+  std::uint16_t queues_per_port() const noexcept { return queues_; }
+
+  // Creates the pool, starts the ports and launches one pipeline worker per worker lcore.
+  void start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id);
+  bool running() const noexcept { return running_; }
+  // Stops the workers (they finish their round and flush), then stops the ports; they are
+  // closed by the destructor, so snapshot_stats() still reads their counters in between.
+  void stop() noexcept;
+
+  // Lock-free reads of the per-worker counters plus rte_eth_stats_get per port.
+  StatsSnapshot snapshot_stats() const;
+
+ private:
+  void release_resources() noexcept;
+
+  DatapathSettings settings_;
+  std::vector<DeviceSpec> devices_;
+  std::vector<std::string> argv_storage_;  // EAL may keep pointers into argv
+  std::vector<char*> argv_;
+  std::vector<PortInfo> ports_;
+  std::vector<unsigned> worker_lcores_;
+  std::uint16_t queues_ = 1;
+  bool started_ports_ = false;
+  bool closed_ports_ = false;
+  bool running_ = false;
+
+  std::shared_ptr<const pipeline::Tables> tables_;
+  std::unique_ptr<pipeline::FlowSteering> steering_;
+  std::unique_ptr<TscClock> clock_;
+  rte_mempool* pool_ = nullptr;
+  std::vector<rte_ring*> rings_;
+  std::vector<rte_eth_dev_tx_buffer*> tx_buffers_;
+  std::vector<pipeline::PortId> port_of_dpdk_port_;
+  std::vector<std::unique_ptr<WorkerContext>> workers_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace sluice::dpdk
