@@ -228,7 +228,14 @@ BackendDecision InsertionEngine::backend_syn(const SegmentDescription& segment,
   // A SYN-ACK that does not acknowledge c+1 is not an answer to this client's SYN.
   if (segment.ack != map().stream_start()) return refuse(InsertionDrop::kBackendSynAckMismatch);
 
-  if (!has(kSynAckSeen)) {
+  // A SYN-ACK with another ISN before the client completed the handshake: the backend dropped
+  // its half-open connection (SYN queue overflow, a reset, a lost first SYN-ACK followed by the
+  // client's SYN retransmission) and answers afresh. Nothing of the old ISN reached the
+  // stream yet, so the new one is adopted (RFC 9293 section 3.5); refusing it would stall the
+  // connection for good.
+  const bool backend_restarted_handshake =
+      has(kSynAckSeen) && segment.seq != server_isn_ && !has(kClientSynchronized);
+  if (!has(kSynAckSeen) || backend_restarted_handshake) {
     server_isn_ = segment.seq;
     backend_mss_ = segment.mss_option != 0 ? segment.mss_option : kDefaultBackendMss;
     backend_seq_next_ = server_isn_ + 1;

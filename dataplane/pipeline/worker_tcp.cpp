@@ -18,6 +18,18 @@ namespace {
 
 namespace flag = packet::tcp_flag;
 
+// States in which a new SYN from the client starts a new connection on the same 5-tuple.
+bool is_closing(TcpState state) noexcept {
+  switch (state) {
+    case TcpState::kFinWait:
+    case TcpState::kCloseWait:
+    case TcpState::kLastAck:
+    case TcpState::kTimeWait:
+    case TcpState::kClose: return true;
+    default: return false;
+  }
+}
+
 std::uint16_t ip_header_size(net::Family family) noexcept {
   return family == net::Family::kIpv4 ? 20 : 40;
 }
@@ -89,15 +101,21 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
                                             parsed.dst_address(data).to_address(), tcp.dst_port(),
                                             kProtoTcp);
   const std::uint64_t hash = key.hash(options_.hash_seed);
+  const bool opening_syn =
+      (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   Side side = Side::kClient;
   if (const auto flow_id = find_flow(key, hash, side)) {
-    return side == Side::kClient ? tcp_from_client(packet, *flow_id)
-                                 : tcp_from_backend(packet, *flow_id);
+    if (side == Side::kBackend) return tcp_from_backend(packet, *flow_id);
+    // A client reusing its port for a new connection while the old one is closing or closed
+    // (TIME_WAIT assassination is the client's call, RFC 6191): the old flow ends here and
+    // the SYN opens a new one, with a fresh backend pick and SNAT port, as LVS does.
+    if (!opening_syn || !is_closing(flows_[*flow_id].tcp_state)) {
+      return tcp_from_client(packet, *flow_id);
+    }
+    destroy_flow(*flow_id);
   }
   // Only a client's opening SYN creates a flow (RFC 9293 section 3.5); anything else of an
   // unknown connection is dropped, so a stray ACK never reaches a backend.
-  const bool opening_syn =
-      (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   std::optional<ServiceId> service;
   const Verdict verdict =
       no_flow_verdict(packet, kProtoTcp, key.destination_address(), key.destination_port, opening_syn,

@@ -224,6 +224,41 @@ TEST(WorkerSnat, ExhaustionIsCountedAndPortsComeBackWhenFlowsExpire) {
   EXPECT_EQ(h.feed(client_syn(40002), kFront, 31'000 * kMs), "forward");
 }
 
+pt::Bytes client_segment(std::uint16_t client_port, std::uint8_t flags, std::uint32_t seq) {
+  pt::EthernetSpec l2{pt::mac(kFrontMac), pt::mac(kClientMac), {}, {}};
+  pt::Ipv4Spec l3;
+  l3.src = pt::ip("10.10.0.2");
+  l3.dst = pt::ip("10.10.0.100");
+  pt::TcpSpec tcp;
+  tcp.src_port = client_port;
+  tcp.seq = seq;
+  tcp.flags = flags;
+  return pt::build_frame(l2, l3, tcp);
+}
+
+TEST(WorkerTcp, ANewSynOnAClosedFlowsPortOpensANewFlow) {
+  Harness h(lab_tables());
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  EXPECT_EQ(h.feed(client_segment(40000, 0x04 /* RST */, 5001), kFront, 1 * kMs), "forward");
+  std::string state;
+  h.worker.for_each_flow([&](const pipeline::Flow& f) { state = pipeline::tcp_state_name(f.tcp_state); });
+  EXPECT_EQ(state, "CLOSE");
+  h.io.take_sent();
+  // The client reuses its port at once, with a new ISN: a new flow, a new SNAT port.
+  EXPECT_EQ(h.feed(client_segment(40000, 0x02 /* SYN */, 90000), kFront, 2 * kMs), "forward");
+  const auto sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  const auto parsed = packet::parse_frame(sent[0].bytes.data(), sent[0].bytes.size());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_NE(pt::be16(sent[0].bytes, parsed.frame().l4_offset), 1024) << "a fresh SNAT port";
+  EXPECT_EQ(h.worker.counters().flows_created, 2u);
+  EXPECT_EQ(h.worker.flow_count(), 1u);
+  // A SYN retransmission on a live (not closing) flow stays in that flow.
+  EXPECT_EQ(h.feed(client_segment(40000, 0x02, 90000), kFront, 3 * kMs), "forward");
+  EXPECT_EQ(h.worker.counters().flows_created, 2u);
+}
+
 TEST(WorkerScheduling, ADrainedServiceRefusesNewFlows) {
   Harness h(lab_tables());
   EXPECT_EQ(h.feed(client_syn(40000, 81), kFront, 0), "drop:no_backend");
