@@ -61,7 +61,7 @@ TEST(Examples, LabMatchesTheNamespaceLab) {
   EXPECT_EQ(back->addresses[0], prefix("10.20.0.1/24"));
   EXPECT_EQ(back->addresses[1], prefix("fd20::1/64"));
 
-  ASSERT_EQ(config.services.size(), 4u);
+  ASSERT_EQ(config.services.size(), 7u);
   const Service* web = config.find_service("web");
   ASSERT_NE(web, nullptr);
   EXPECT_EQ(web->vip_endpoint().to_string(), "10.10.0.100:80");
@@ -90,6 +90,14 @@ TEST(Examples, LabMatchesTheNamespaceLab) {
   EXPECT_EQ(banner->vip_endpoint().to_string(), "10.10.0.100:25");
   EXPECT_EQ(banner->backends.at(0).endpoint().to_string(), "10.20.0.2:2525");
   EXPECT_EQ(banner->proxy_protocol->send, ProxySend::kOnConnect);
+
+  // The two other family pairs: IPv4 and IPv6 clients to the IPv6 backends, SNAT fd20::1.
+  for (const char* name : {"web-v6pool", "web6-v6pool"}) {
+    const Service* v6pool = config.find_service(name);
+    ASSERT_NE(v6pool, nullptr) << name;
+    EXPECT_TRUE(v6pool->backends.at(0).address.is_v6()) << name;
+    EXPECT_EQ(v6pool->snat.v6, ip("fd20::1")) << name;
+  }
 
   const Service* dns = config.find_service("dns");
   ASSERT_NE(dns, nullptr);
