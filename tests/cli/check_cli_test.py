@@ -69,6 +69,10 @@ class CheckCommandTest(unittest.TestCase):
             "health none  snat 10.20.0.1",
             "dns6  udp [fd10::100]:53  source-hash  1 backend  proxy v2 every-datagram  "
             "health none  snat 10.20.0.1",
+            "web-data  tcp 10.10.0.100:82  maglev  2 backends  proxy v2 with-data "
+            "tlvs=crc32c  health none  snat 10.20.0.1",
+            "web-v1  tcp 10.10.0.100:83  rr  2 backends  proxy v1 on-connect  health none  "
+            "snat 10.20.0.1",
         ])
 
     def test_every_shipped_example_is_valid(self):

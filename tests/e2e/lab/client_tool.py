@@ -48,13 +48,16 @@ def connect(host, port, timeout, local_port=0, result=None):
         raise
 
 
-def one_get(host, port, timeout, local_port=0):
+def one_get(host, port, timeout, local_port=0, pad=0):
     result = {"local_port": None, "body": None, "backend": None, "error": None}
     started, phase = time.monotonic(), "connect"
     try:
         with connect(host, port, timeout, local_port, result) as sock:
             phase = "response"
-            sock.sendall(b"GET / HTTP/1.0\r\nHost: lab\r\n\r\n")
+            # --pad N adds a header of N bytes: one write the kernel cuts into full-MSS
+            # segments, so the first one is as large as the path allows.
+            padding = b"X-Pad: " + b"p" * pad + b"\r\n" if pad else b""
+            sock.sendall(b"GET / HTTP/1.0\r\nHost: lab\r\n" + padding + b"\r\n")
             data = b""
             while True:
                 chunk = sock.recv(65536)
@@ -77,11 +80,12 @@ def cmd_http(args):
     if args.local_port:  # the same client port again and again: strictly one at a time
         results = []
         for _ in range(args.count):
-            results.append(one_get(args.host, args.port, args.timeout, args.local_port))
+            results.append(one_get(args.host, args.port, args.timeout, args.local_port,
+                                   args.pad))
             time.sleep(args.pause)
         return results
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-        futures = [pool.submit(one_get, args.host, args.port, args.timeout)
+        futures = [pool.submit(one_get, args.host, args.port, args.timeout, 0, args.pad)
                    for _ in range(args.count)]
         return [f.result() for f in futures]
 
@@ -140,6 +144,7 @@ def main():
             p.add_argument("--concurrency", type=int, default=1)
             p.add_argument("--local-port", type=int, default=0)
             p.add_argument("--pause", type=float, default=0.0)
+            p.add_argument("--pad", type=int, default=0)
         if name == "udp":
             p.add_argument("payload", nargs="+")
     args = parser.parse_args()

@@ -61,7 +61,7 @@ TEST(Examples, LabMatchesTheNamespaceLab) {
   EXPECT_EQ(back->addresses[0], prefix("10.20.0.1/24"));
   EXPECT_EQ(back->addresses[1], prefix("fd20::1/64"));
 
-  ASSERT_EQ(config.services.size(), 7u);
+  ASSERT_EQ(config.services.size(), 9u);
   const Service* web = config.find_service("web");
   ASSERT_NE(web, nullptr);
   EXPECT_EQ(web->vip_endpoint().to_string(), "10.10.0.100:80");
