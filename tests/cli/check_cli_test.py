@@ -64,7 +64,7 @@ class CheckCommandTest(unittest.TestCase):
             "web6-v6pool  tcp [fd10::100]:81  maglev  2 backends  proxy v2 on-connect "
             "tlvs=crc32c,unique-id,authority  health none  snat fd20::1",
             "banner  tcp 10.10.0.100:25  rr  1 backend  proxy v2 on-connect "
-            "tlvs=crc32c,unique-id,authority  health none  snat 10.20.0.1",
+            "tlvs=crc32c,unique-id,authority,0xe0  health none  snat 10.20.0.1",
             "dns  udp 10.10.0.100:53  source-hash  1 backend  proxy v2 every-datagram  "
             "health none  snat 10.20.0.1",
             "dns6  udp [fd10::100]:53  source-hash  1 backend  proxy v2 every-datagram  "

@@ -13,7 +13,7 @@ import pp2  # noqa: E402
 from labtools import (AUTHORITY, CLIENT4, CLIENT6, IS_BASELINE, VIP4, VIP6, Capture,
                       LabTestCase, client)
 
-TLV_AUTHORITY, TLV_CRC32C, TLV_UNIQUE_ID = 0x02, 0x03, 0x05
+TLV_AUTHORITY, TLV_CRC32C, TLV_UNIQUE_ID, TLV_CUSTOM_E0 = 0x02, 0x03, 0x05, 0xE0
 
 
 class BackendLinkDecode(LabTestCase):
@@ -56,6 +56,13 @@ class BackendLinkDecode(LabTestCase):
             self.assertIn(TLV_UNIQUE_ID, values)
             if not IS_BASELINE:
                 self.assertEqual(values.get(TLV_AUTHORITY), AUTHORITY.encode())
+        # The banner service also sends a custom TLV (configs/lab.toml), which HAProxy's
+        # accept-proxy took with a verified CRC32C (test_banner.py).
+        if not IS_BASELINE:
+            row = seen[(CLIENT4, banner["local_port"], 1)][0][2]
+            header, _ = pp2.parse_v2(bytes.fromhex(row["tcp.payload"][0].replace(":", "")))
+            values = {t["type"]: bytes.fromhex(t["value"]) for t in header["tlvs"]}
+            self.assertEqual(values.get(TLV_CUSTOM_E0), b"sluice")
         # UDP: one header per datagram.
         udp_key = (CLIENT4, udp["local_port"], 2)
         self.assertEqual(len(seen.get(udp_key, [])), 2, "every datagram carries a header")
