@@ -3,13 +3,19 @@
 #include <csignal>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <random>
+#include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "control/console/datapath_model.hpp"
+#include "control/console/server.hpp"
 #include "control/datapath/tables_from_config.hpp"
 #include "control/runtime/dpdk_settings.hpp"
 #include "control/runtime/stats_summary.hpp"
@@ -36,9 +42,11 @@ class ControlThread {
         load_options_(load_options),
         stop_signals_(io_, SIGINT, SIGTERM),
         reload_signals_(io_, SIGHUP),
-        stats_timer_(io_) {}
+        stats_timer_(io_),
+        console_model_(datapath, config_) {}
 
   void run() {
+    start_console();
     wait_for_stop();
     wait_for_reload();
     schedule_stats();
@@ -50,8 +58,28 @@ class ControlThread {
     stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
       if (error) return;
       spdlog::info("signal {}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      if (console_) console_->stop();
       io_.stop();
     });
+  }
+
+  // [console] listen (spec config.md): "" disables it. A listener that cannot bind is a
+  // start-up failure (exit 1), like a datapath that cannot start: the operator asked for it.
+  void start_console() {
+    if (!config_->console.listen) {
+      spdlog::info("console: disabled ([console] listen is empty)");
+      return;
+    }
+    try {
+      console_ = std::make_unique<console::ConsoleServer>(
+          io_, console::ConsoleSettings{*config_->console.listen, config_->console.password},
+          console_model_);
+    } catch (const boost::system::system_error& error) {
+      throw std::runtime_error(fmt::format("console: cannot listen on {}: {}",
+                                           config_->console.listen->to_string(),
+                                           error.code().message()));
+    }
+    console_->start();
   }
 
   void wait_for_reload() {
@@ -98,6 +126,8 @@ class ControlThread {
   boost::asio::signal_set stop_signals_;
   boost::asio::signal_set reload_signals_;
   boost::asio::steady_timer stats_timer_;
+  console::DatapathConsoleModel console_model_;
+  std::unique_ptr<console::ConsoleServer> console_;  // destroyed before io_: declared after it
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
 //
 // Runs on the EAL main lcore: starts the DPDK datapath from a validated Config, then serves a
 // Boost.Asio io_context until SIGINT/SIGTERM (clean stop) while SIGHUP re-reads and validates
-// the file. Returns the process exit code: 0 clean stop, 1 runtime failure (spec
+// the file; when [console] listen is set the operator console (docs/console.md) is served on
+// the same io_context. Returns the process exit code: 0 clean stop, 1 runtime failure (spec
 // cli-console.md).
 #include <memory>
 

@@ -1,0 +1,189 @@
+#include "control/console/commands.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/unit/console/fake_model.hpp"
+
+namespace sluice::console {
+namespace {
+
+using nlohmann::json;
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  CommandResult run(std::string_view line) { return commands_.execute(line); }
+
+  // The output of a `... json` command: exactly one line holding one JSON document.
+  json run_json(std::string_view line) {
+    const CommandResult result = run(line);
+    EXPECT_FALSE(result.close_session);
+    EXPECT_FALSE(result.output.empty());
+    EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
+    return json::parse(result.output);
+  }
+
+  testing::FakeModel model_;
+  ConsoleCommands commands_{model_};
+};
+
+TEST_F(CommandsTest, EmptyAndBlankLinesAnswerNothing) {
+  EXPECT_EQ(run("").output, "");
+  EXPECT_EQ(run("   \t ").output, "");
+  EXPECT_FALSE(run("").close_session);
+}
+
+TEST_F(CommandsTest, HelpListsEveryCommandOfTheSpec) {
+  const std::string help = run("help").output;
+  for (const char* command :
+       {"help", "show version", "show interfaces", "show services", "show backends",
+        "show conntrack", "show stats", "show neighbors", "show routes", "backend enable|disable",
+        "backend weight", "conntrack flush", "reload", "log level", "quit, exit"}) {
+    EXPECT_NE(help.find(command), std::string::npos) << command;
+  }
+  EXPECT_EQ(help.rfind("command", 0), 0U);  // header row first
+}
+
+TEST_F(CommandsTest, QuitAndExitCloseTheSession) {
+  for (const char* command : {"quit", "exit", "  quit  "}) {
+    const CommandResult result = run(command);
+    EXPECT_TRUE(result.close_session) << command;
+    EXPECT_EQ(result.output, "bye\n");
+  }
+  EXPECT_FALSE(run("quit now").close_session);
+}
+
+TEST_F(CommandsTest, ShowVersionHumanAndJson) {
+  EXPECT_EQ(run("show version").output,
+            "sluice 0.1.0\nbuild: debugoptimized gcc 12.2.0\nmode: dpdk\n");
+  const json document = run_json("show version json");
+  EXPECT_EQ(document, json::parse(R"({"version":"0.1.0","build":"debugoptimized gcc 12.2.0",
+                                      "mode":"dpdk"})"));
+}
+
+TEST_F(CommandsTest, ShowInterfacesTable) {
+  EXPECT_EQ(run("show interfaces").output,
+            "name   mac                addresses                    link  rx_packets  rx_bytes  "
+            "tx_packets  tx_bytes  drops\n"
+            "front  02:00:00:00:00:01  192.0.2.1/24,2001:db8::1/64  up    120         9000      "
+            "108         8000      3\n");
+  const json document = run_json("show interfaces json");
+  ASSERT_EQ(document.size(), 1U);
+  EXPECT_EQ(document[0]["name"], "front");
+  EXPECT_EQ(document[0]["addresses"], json::parse(R"(["192.0.2.1/24","2001:db8::1/64"])"));
+  EXPECT_EQ(document[0]["link"], "up");
+  EXPECT_EQ(document[0]["rx_bytes"], 9000);
+  EXPECT_EQ(document[0]["drops"], 3);
+}
+
+TEST_F(CommandsTest, ShowServicesTableShowsUnknownCountsAsDash) {
+  EXPECT_EQ(run("show services").output,
+            "name  vip                    scheduler  proxy  backends  active\n"
+            "web   192.0.2.10:80/tcp      maglev     v2     2/2       4\n"
+            "dns   [2001:db8::53]:53/udp  rr         none   1/1       -\n");
+}
+
+TEST_F(CommandsTest, ShowServicesJsonHasTheSpecKeys) {
+  const json document = run_json("show services json");
+  EXPECT_EQ(document, json::parse(R"([
+    {"name":"web","vip":"192.0.2.10:80","protocol":"tcp","scheduler":"maglev",
+     "proxy_protocol":"v2","backends_up":2,"backends_total":2,"active":4},
+    {"name":"dns","vip":"[2001:db8::53]:53","protocol":"udp","scheduler":"rr",
+     "proxy_protocol":"none","backends_up":1,"backends_total":1,"active":null}])"));
+}
+
+TEST_F(CommandsTest, ShowBackendsOfOneService) {
+  EXPECT_EQ(run("show backends web").output,
+            "address        weight  state     active  total\n"
+            "10.1.0.1:8080  1       up        3       5\n"
+            "10.1.0.2:8080  0       disabled  1       2\n");
+  const json document = run_json("show backends web json");
+  EXPECT_EQ(document, json::parse(R"([
+    {"address":"10.1.0.1:8080","weight":1,"state":"up","active":3,"total":5},
+    {"address":"10.1.0.2:8080","weight":0,"state":"disabled","active":1,"total":2}])"));
+}
+
+TEST_F(CommandsTest, ShowBackendsOfEveryServiceNamesTheService) {
+  const json document = run_json("show backends json");
+  ASSERT_EQ(document.size(), 3U);
+  EXPECT_EQ(document[0]["service"], "web");
+  EXPECT_EQ(document[2]["service"], "dns");
+  EXPECT_EQ(document[2]["address"], "[2001:db8:1::5]:53");
+  EXPECT_TRUE(document[2]["active"].is_null());
+  const std::string table = run("show backends").output;
+  EXPECT_NE(table.find("dns      [2001:db8:1::5]:53  3       up        -       -\n"), std::string::npos)
+      << table;
+}
+
+TEST_F(CommandsTest, ShowBackendsOfAnUnknownServiceIsAnError) {
+  EXPECT_EQ(run("show backends mail").output, "error: no service named 'mail'\n");
+  EXPECT_EQ(run("show backends mail json").output, "error: no service named 'mail'\n");
+  EXPECT_EQ(run("show backends web extra").output,
+            "error: usage: show backends [SERVICE] [json]\n");
+}
+
+TEST_F(CommandsTest, ShowStatsJsonTotalsAndWorkers) {
+  const json document = run_json("show stats json");
+  EXPECT_EQ(document["rx_packets"], 120);
+  EXPECT_EQ(document["tx_packets"], 108);
+  EXPECT_EQ(document["dropped"], 12);
+  EXPECT_EQ(document["flows_created"], 9);
+  EXPECT_EQ(document["flows_active"], 4);
+  EXPECT_EQ(document["pp_inserted"], 8);
+  EXPECT_EQ(document["pp_resent"], 1);
+  EXPECT_EQ(document["drops"]["not_for_us"], 10);
+  EXPECT_EQ(document["drops"]["parse:truncated_tcp"], 2);
+  EXPECT_EQ(document["drops"]["no_backend"], 0);  // every reason is listed, zero or not
+  EXPECT_FALSE(document["drops"].contains("parse:none"));  // kNone is not a drop
+  ASSERT_EQ(document["workers"].size(), 2U);
+  EXPECT_EQ(document["workers"][0]["worker"], 0);
+  EXPECT_EQ(document["workers"][0]["rx_packets"], 100);
+  EXPECT_EQ(document["workers"][1]["worker"], 1);
+  EXPECT_EQ(document["workers"][1]["flows_active"], 1);
+  EXPECT_EQ(document["workers"][1]["drops"]["parse:truncated_tcp"], 2);
+}
+
+TEST_F(CommandsTest, ShowStatsTableHasAColumnPerWorkerAndTheDrops) {
+  const std::string table = run("show stats").output;
+  EXPECT_EQ(table.rfind("counter            total  worker0  worker1\n", 0), 0U) << table;
+  EXPECT_NE(table.find("rx_packets         120    100      20\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("drops by reason:\n"), std::string::npos);
+  EXPECT_NE(table.find("  parse:truncated_tcp 2\n  not_for_us 10\n"), std::string::npos) << table;
+}
+
+TEST_F(CommandsTest, CommandsNotBuiltYetSaySo) {
+  EXPECT_EQ(run("show conntrack").output, "error: not available yet: show conntrack\n");
+  EXPECT_EQ(run("show conntrack web limit 5 json").output,
+            "error: not available yet: show conntrack\n");
+  EXPECT_EQ(run("show neighbors").output, "error: not available yet: show neighbors\n");
+  EXPECT_EQ(run("show routes json").output, "error: not available yet: show routes\n");
+  EXPECT_EQ(run("backend disable web 10.1.0.1:8080").output,
+            "error: not available yet: backend disable\n");
+  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 5").output,
+            "error: not available yet: backend weight\n");
+  EXPECT_EQ(run("conntrack flush").output, "error: not available yet: conntrack flush\n");
+  EXPECT_EQ(run("reload").output, "error: not available yet: reload\n");
+}
+
+TEST_F(CommandsTest, UnknownCommandsAreErrors) {
+  EXPECT_EQ(run("frobnicate").output, "error: unknown command 'frobnicate' (type 'help')\n");
+  EXPECT_EQ(run("show").output, "error: unknown command 'show' (type 'help')\n");
+  EXPECT_EQ(run("show  bogus   json").output, "error: unknown command 'show bogus' (type 'help')\n");
+  EXPECT_EQ(run("help me").output, "error: unknown command 'help me' (type 'help')\n");
+  EXPECT_EQ(run("show version extra").output, "error: usage: show version [json]\n");
+}
+
+TEST_F(CommandsTest, LogLevelChangesTheModelsLevel) {
+  EXPECT_EQ(run("log level debug").output, "log level set to debug\n");
+  EXPECT_EQ(run("log level error").output, "log level set to error\n");
+  ASSERT_EQ(model_.log_levels.size(), 2U);
+  EXPECT_EQ(model_.log_levels[0], spdlog::level::debug);
+  EXPECT_EQ(model_.log_levels[1], spdlog::level::err);
+  EXPECT_EQ(run("log level loud").output,
+            "error: usage: log level trace|debug|info|warn|error\n");
+  EXPECT_EQ(run("log level").output, "error: usage: log level trace|debug|info|warn|error\n");
+  EXPECT_EQ(model_.log_levels.size(), 2U);  // refused levels change nothing
+}
+
+}  // namespace
+}  // namespace sluice::console

@@ -1,0 +1,82 @@
+#pragma once
+// A ConsoleModel with fixed, hand-written contents: two services (one with PROXY v2), three
+// backends, one interface, two workers with distinct counters.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/console/model.hpp"
+#include "dataplane/packet/drop_reason.hpp"
+
+namespace sluice::console::testing {
+
+class FakeModel final : public ConsoleModel {
+ public:
+  static constexpr auto kTruncatedTcp =
+      static_cast<std::size_t>(packet::DropReason::kTruncatedTcp);
+
+  FakeModel() {
+    stats_.workers.resize(2);
+    pipeline::WorkerCounters& first = stats_.workers[0];
+    first.rx_packets = 100;
+    first.tx_packets = 90;
+    first.dropped = 10;
+    first.flows_created = 7;
+    first.flows_active = 3;
+    first.pp_inserted = 6;
+    first.pp_resent = 1;
+    first.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNotForUs)] = 10;
+    pipeline::WorkerCounters& second = stats_.workers[1];
+    second.rx_packets = 20;
+    second.tx_packets = 18;
+    second.dropped = 2;
+    second.flows_created = 2;
+    second.flows_active = 1;
+    second.pp_inserted = 2;
+    second.parse_drops[kTruncatedTcp] = 2;
+    stats_.total.rx_packets = 120;
+    stats_.total.tx_packets = 108;
+    stats_.total.dropped = 12;
+    stats_.total.flows_created = 9;
+    stats_.total.flows_active = 4;
+    stats_.total.pp_inserted = 8;
+    stats_.total.pp_resent = 1;
+    stats_.total.parse_drops[kTruncatedTcp] = 2;
+    stats_.total.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNotForUs)] = 10;
+  }
+
+  VersionView version() const override { return {"0.1.0", "debugoptimized gcc 12.2.0", "dpdk"}; }
+
+  std::vector<InterfaceView> interfaces() const override {
+    return {{"front", "02:00:00:00:00:01", {"192.0.2.1/24", "2001:db8::1/64"}, true, 120, 9000,
+             108, 8000, 3}};
+  }
+
+  std::vector<ServiceView> services() const override {
+    return {{"web", "192.0.2.10:80", "tcp", "maglev", "v2", 2, 2, 4},
+            {"dns", "[2001:db8::53]:53", "udp", "rr", "none", 1, 1, std::nullopt}};
+  }
+
+  std::optional<std::vector<BackendView>> backends(std::string_view service) const override {
+    if (service == "web") {
+      return std::vector<BackendView>{{"10.1.0.1:8080", 1, "up", 3, 5},
+                                      {"10.1.0.2:8080", 0, "disabled", 1, 2}};
+    }
+    if (service == "dns") {
+      return std::vector<BackendView>{{"[2001:db8:1::5]:53", 3, "up", std::nullopt, std::nullopt}};
+    }
+    return std::nullopt;
+  }
+
+  StatsView stats() const override { return stats_; }
+
+  void set_log_level(spdlog::level::level_enum level) override { log_levels.push_back(level); }
+
+  std::vector<spdlog::level::level_enum> log_levels;  // every set_log_level call, in order
+
+ private:
+  StatsView stats_;
+};
+
+}  // namespace sluice::console::testing
