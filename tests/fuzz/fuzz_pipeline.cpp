@@ -96,7 +96,14 @@ std::shared_ptr<const sluice::pipeline::Tables> make_tables() {
   const std::vector<sluice::net::MacAddress> macs{
       *sluice::net::MacAddress::parse("02:00:00:00:01:01"),
       *sluice::net::MacAddress::parse("02:00:00:00:02:01")};
-  return sluice::datapath::tables_from_config(*loaded.config(), macs);
+  auto tables = sluice::datapath::tables_from_config(*loaded.config(), macs);
+  // A worker is built per input (inputs stay independent and reproducible); filling the free
+  // rings of 64512 SNAT ports per pool would dominate every run, and 1024 ports per pool are
+  // as many as max_entries can use anyway.
+  sluice::pipeline::Limits limits = tables->limits();
+  limits.snat_port_last = 2047;
+  return std::make_shared<const sluice::pipeline::Tables>(
+      tables->ports(), tables->services(), tables->static_neighbors(), tables->routes(), limits);
 }
 
 }  // namespace
