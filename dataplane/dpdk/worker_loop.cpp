@@ -41,8 +41,8 @@ void broadcast_copies(WorkerContext& ctx, rte_mbuf* mbuf) noexcept {
 }
 
 // Hands `mbuf` to its owner when steering says so; false when it stays here.
-bool steer_away(WorkerContext& ctx, rte_mbuf* mbuf, const pipeline::Frame& frame) noexcept {
-  const auto parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+bool steer_away(WorkerContext& ctx, rte_mbuf* mbuf, const pipeline::Frame& frame,
+                const packet::ParseResult& parsed) noexcept {
   if (!parsed.ok()) return false;  // the local pipeline drops and counts it
   const pipeline::SteeringDecision decision =
       ctx.steering->classify(parsed.frame(), frame.buffer.data(), ctx.index);
@@ -69,8 +69,10 @@ void handle(WorkerContext& ctx, rte_mbuf* mbuf, pipeline::PortId ingress, std::i
     return;
   }
   pipeline::Frame frame = MbufFrameIo::frame_of(mbuf);
-  if (may_steer && ctx.steering != nullptr && steer_away(ctx, mbuf, frame)) return;
-  const pipeline::Verdict verdict = ctx.worker->process(frame, ingress, now_ns);
+  // Parsed once: for steering (with several workers) and by the worker itself.
+  const packet::ParseResult parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+  if (may_steer && ctx.steering != nullptr && steer_away(ctx, mbuf, frame, parsed)) return;
+  const pipeline::Verdict verdict = ctx.worker->process(frame, ingress, now_ns, parsed);
   switch (verdict.action) {
     case pipeline::Action::kForward: ctx.io->transmit(verdict.port, frame); break;
     case pipeline::Action::kDrop: ctx.io->release(frame); break;

@@ -71,16 +71,12 @@ std::uint16_t ethertype_of(const net::IpAddress& address) noexcept {
   return address.is_v4() ? packet::ethertype::kIpv4 : packet::ethertype::kIpv6;
 }
 
-std::size_t ip_header_size(const net::IpAddress& address) noexcept {
-  return address.is_v4() ? hs::kIpv4Min : hs::kIpv6;
-}
-
 }  // namespace
 
 bool write_tcp_segment(packet::PacketBuffer& frame, const TcpSegmentSpec& spec) noexcept {
   const std::size_t options = spec.timestamps != nullptr ? 12 : 0;
   const std::size_t tcp_length = hs::kTcpMin + options + spec.payload.size();
-  const std::size_t ip_length = ip_header_size(spec.source.address);
+  const std::size_t ip_length = ip_header_size(spec.source.address.family());
   std::uint8_t* at = start_frame(frame, hs::kEthernet + ip_length + tcp_length);
   if (at == nullptr) return false;
   write_ethernet(at, spec.l2, ethertype_of(spec.source.address));
@@ -128,7 +124,7 @@ bool write_icmp_too_big(packet::PacketBuffer& frame, const L2Addresses& l2,
     quote = std::min(offending_ip.size(), std::size_t{1280} - hs::kIpv6 - hs::kIcmp);
   }
   const std::size_t icmp_length = hs::kIcmp + quote;
-  const std::size_t ip_length = ip_header_size(source);
+  const std::size_t ip_length = ip_header_size(source.family());
   std::uint8_t* at = start_frame(frame, hs::kEthernet + ip_length + icmp_length);
   if (at == nullptr) return false;
   write_ethernet(at, l2, ethertype_of(source));

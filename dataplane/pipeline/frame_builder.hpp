@@ -11,6 +11,12 @@
 
 namespace sluice::pipeline {
 
+// The IP header of a frame the pipeline writes or translates to: no IPv4 options, no IPv6
+// extension headers.
+constexpr std::uint16_t ip_header_size(net::Family family) noexcept {
+  return family == net::Family::kIpv4 ? 20 : 40;
+}
+
 struct L2Addresses {
   net::MacAddress source;
   net::MacAddress destination;

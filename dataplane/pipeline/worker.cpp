@@ -91,10 +91,15 @@ Worker::SnatPool* Worker::snat_pool(const net::IpAddress& address,
 }
 
 Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns) noexcept {
+  return process(frame, ingress, now_ns,
+                 packet::parse_frame(frame.buffer.data(), frame.buffer.length()));
+}
+
+Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                        const packet::ParseResult& parsed) noexcept {
   now_ns_ = now_ns;
   ++counters_.rx_packets;
   counters_.rx_bytes += frame.buffer.length();
-  auto parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
   Verdict verdict;
   if (!parsed.ok()) {
     verdict = Verdict::dropped(parsed.drop_reason());
@@ -154,11 +159,16 @@ Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
   return Verdict::forward(kNoPort);
 }
 
+// The key a flow index handle stands for: the low bit says which of the flow's two keys.
+const conntrack::FlowKey& Worker::key_of_handle(std::uint32_t handle) const noexcept {
+  const Flow& flow = flows_[handle >> 1];
+  return (handle & 1) != 0 ? flow.backend_key : flow.client_key;
+}
+
 std::optional<std::uint32_t> Worker::find_flow(const conntrack::FlowKey& key, std::uint64_t hash,
                                                Side& side) const noexcept {
   const auto handle = index_.find(key, hash, [this](std::uint32_t h) -> const conntrack::FlowKey& {
-    const Flow& flow = flows_[h >> 1];
-    return (h & 1) != 0 ? flow.backend_key : flow.client_key;
+    return key_of_handle(h);
   });
   if (!handle) return std::nullopt;
   side = (*handle & 1) != 0 ? Side::kBackend : Side::kClient;
@@ -212,13 +222,11 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   flow.udp_header_sent = false;
   flow.fin_from_client = false;
   flow.fin_from_backend = false;
+  flow.last_fin_from_client = false;
   flow.client_window = 0;
   flow.client_has_timestamps = false;
 
-  auto key_of = [this](std::uint32_t h) -> const conntrack::FlowKey& {
-    const Flow& f = flows_[h >> 1];
-    return (h & 1) != 0 ? f.backend_key : f.client_key;
-  };
+  auto key_of = [this](std::uint32_t h) -> const conntrack::FlowKey& { return key_of_handle(h); };
   const bool indexed =
       index_.insert(flow.client_key, flow.client_hash, handle_of(*id, Side::kClient), key_of);
   if (!indexed || !index_.insert(flow.backend_key, flow.backend_hash,
@@ -376,23 +384,19 @@ std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noe
 }
 
 Verdict Worker::nat_to_backend(Packet& packet, const Flow& flow) noexcept {
-  if (const auto reason = packet::decrement_ttl(packet.data(), packet.parsed);
-      reason != packet::DropReason::kNone) {
-    return Verdict::dropped(PipelineDrop::kTtlExceeded);
-  }
   return rewrite_addresses(packet, flow.local(), flow.backend());
 }
 
 Verdict Worker::nat_to_client(Packet& packet, const Flow& flow) noexcept {
-  if (const auto reason = packet::decrement_ttl(packet.data(), packet.parsed);
-      reason != packet::DropReason::kNone) {
-    return Verdict::dropped(PipelineDrop::kTtlExceeded);
-  }
   return rewrite_addresses(packet, flow.vip(), flow.client());
 }
 
 Verdict Worker::rewrite_addresses(Packet& packet, const net::Endpoint& source,
                                   const net::Endpoint& destination) noexcept {
+  // A forwarded packet is routed: TTL / hop limit first (the translations copy it).
+  if (packet::decrement_ttl(packet.data(), packet.parsed) != packet::DropReason::kNone) {
+    return Verdict::dropped(PipelineDrop::kTtlExceeded);
+  }
   packet::DropReason reason;
   if (packet.parsed.family == destination.address.family()) {
     reason = packet::rewrite_l3l4(packet.data(), packet.parsed, source, destination);

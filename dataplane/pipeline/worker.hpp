@@ -53,6 +53,10 @@ class Worker {
   // worker originates (header segments, answers, RSTs) go through FrameIo::transmit before
   // this returns, in wire order ahead of the forwarded frame.
   Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns) noexcept;
+  // The same for a frame the caller has already parsed (the DPDK shell parses to steer a
+  // frame between workers; the worker then does not parse it again).
+  Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                  const packet::ParseResult& parsed) noexcept;
 
   // Runs due timers: header resends, give-ups, flow expiry, stale neighbour queue entries.
   void advance(std::int64_t now_ns) noexcept;
@@ -76,6 +80,7 @@ class Worker {
 
   // Flow lifecycle (worker.cpp).
   SnatPool* snat_pool(const net::IpAddress& address, std::uint8_t protocol) noexcept;
+  const conntrack::FlowKey& key_of_handle(std::uint32_t handle) const noexcept;
   std::optional<std::uint32_t> find_flow(const conntrack::FlowKey& key, std::uint64_t hash,
                                          Side& side) const noexcept;
   // The verdict for a packet without a flow: a drop, or kForward when a flow may be created

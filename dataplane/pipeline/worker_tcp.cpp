@@ -30,10 +30,6 @@ bool is_closing(TcpState state) noexcept {
   }
 }
 
-std::uint16_t ip_header_size(net::Family family) noexcept {
-  return family == net::Family::kIpv4 ? 20 : 40;
-}
-
 // The engine's view of a segment: sequence facts only.
 insertion::SegmentDescription describe(const packet::ParsedFrame& parsed,
                                        const std::uint8_t* frame, std::uint16_t ingress_mtu) {

@@ -44,7 +44,7 @@ Verdict Worker::udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
     header_length = build_header(flow, header);
     if (header_length <= 0) return Verdict::dropped(PipelineDrop::kNoBuffer);
     const packet::ParsedFrame& parsed = packet.parsed;
-    const std::uint32_t backend_ip_header = flow.backend().address.is_v4() ? 20u : 40u;
+    const std::uint32_t backend_ip_header = ip_header_size(flow.backend().address.family());
     const std::uint32_t grown =
         backend_ip_header + parsed.l4_length() + static_cast<std::uint32_t>(header_length);
     const std::uint16_t mtu = tables_->port(flow.backend_port).mtu;
