@@ -67,11 +67,15 @@ struct ConntrackTimeouts {
   std::uint32_t tcp_established_s = 7200;
   std::uint32_t tcp_closing_s = 60;  // FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT
   std::uint32_t udp_s = 60;
+
+  friend bool operator==(const ConntrackTimeouts&, const ConntrackTimeouts&) = default;
 };
 
 struct Conntrack {
   std::uint32_t max_entries = 1048576;
   ConntrackTimeouts timeouts;
+
+  friend bool operator==(const Conntrack&, const Conntrack&) = default;
 };
 
 struct Interface {
@@ -82,6 +86,7 @@ struct Interface {
   std::uint16_t mtu = 1500;
 
   bool has_family(net::Family family) const noexcept;
+  friend bool operator==(const Interface&, const Interface&) = default;
 };
 
 struct Route {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/cli/logging.hpp"
+#include "control/config/limits.hpp"
 #include "control/console/text_table.hpp"
 #include "dataplane/packet/drop_reason.hpp"
 
@@ -36,14 +37,14 @@ constexpr std::array<HelpEntry, 15> kHelp{{
     {"show interfaces [json]", "name, MAC, addresses, link, rx/tx packets and bytes, drops"},
     {"show services [json]", "VIP:port/proto, scheduler, PROXY version, backends up/total, flows"},
     {"show backends [SERVICE] [json]", "address:port, weight, state, active and total flows"},
-    {"show conntrack [SERVICE] [limit N] [json]", "the flow table (not available yet)"},
+    {"show conntrack [SERVICE] [limit N] [json]", "the flow table (default limit 1000)"},
     {"show stats [json]", "datapath counters, total and per worker, drops by reason"},
-    {"show neighbors [json]", "the ARP/NDP table (not available yet)"},
-    {"show routes [json]", "the routes (not available yet)"},
-    {"backend enable|disable SERVICE ADDR:PORT", "scheduling on/off (not available yet)"},
-    {"backend weight SERVICE ADDR:PORT N", "change a weight (not available yet)"},
-    {"conntrack flush [SERVICE]", "drop flows (not available yet)"},
-    {"reload", "re-read the config file and apply it (not available yet)"},
+    {"show neighbors [json]", "the ARP/NDP table"},
+    {"show routes [json]", "connected subnets and configured routes"},
+    {"backend enable|disable SERVICE ADDR:PORT", "take a backend in or out of scheduling"},
+    {"backend weight SERVICE ADDR:PORT N", "change a weight (0 drains: no new flows)"},
+    {"conntrack flush [SERVICE]", "drop the flows of one service or all"},
+    {"reload", "re-read the config file and apply the difference"},
     {"log level trace|debug|info|warn|error", "change the log level"},
     {"quit, exit", "close this session"},
 }};
@@ -81,8 +82,31 @@ CommandResult error(std::string_view message) {
 
 CommandResult json_line(const Json& document) { return text(document.dump() + "\n"); }
 
-CommandResult not_available(std::string_view command) {
-  return error(fmt::format("not available yet: {}", command));
+// What a state-changing command answers: the model's message, or its error.
+CommandResult change(const ChangeResult& result) {
+  if (!result.error.empty()) return error(result.error);
+  std::string output = result.message;
+  if (!output.empty() && output.back() != '\n') output += '\n';
+  return text(std::move(output));
+}
+
+// The largest weight a backend takes, as in the configuration (spec config.md).
+constexpr std::uint64_t kMaxWeight = config::limits::kMaxWeight;
+
+// `show conntrack` prints this many flows unless told otherwise.
+constexpr std::size_t kDefaultConntrackLimit = 1000;
+// The most `limit N` accepts: a console line per flow beyond this is not a use case.
+constexpr std::size_t kMaxConntrackLimit = 1'000'000;
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view word, std::uint64_t max) {
+  if (word.empty() || word.size() > 20) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : word) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    if (value > max) return std::nullopt;
+  }
+  return value;
 }
 
 std::string count_text(const std::optional<std::uint64_t>& count) {
@@ -93,29 +117,8 @@ Json count_json(const std::optional<std::uint64_t>& count) {
   return count ? Json(*count) : Json(nullptr);
 }
 
-// The counters of `show stats`, in display order; the names are the JSON keys.
-struct CounterField {
-  std::string_view name;
-  std::uint64_t pipeline::WorkerCounters::*field;
-};
-constexpr std::array<CounterField, 16> kCounterFields{{
-    {"rx_packets", &pipeline::WorkerCounters::rx_packets},
-    {"rx_bytes", &pipeline::WorkerCounters::rx_bytes},
-    {"tx_packets", &pipeline::WorkerCounters::tx_packets},
-    {"tx_bytes", &pipeline::WorkerCounters::tx_bytes},
-    {"dropped", &pipeline::WorkerCounters::dropped},
-    {"flows_created", &pipeline::WorkerCounters::flows_created},
-    {"flows_expired", &pipeline::WorkerCounters::flows_expired},
-    {"flows_active", &pipeline::WorkerCounters::flows_active},
-    {"pp_inserted", &pipeline::WorkerCounters::pp_inserted},
-    {"pp_resent", &pipeline::WorkerCounters::pp_resent},
-    {"pp_given_up", &pipeline::WorkerCounters::pp_given_up},
-    {"snat_exhausted", &pipeline::WorkerCounters::snat_exhausted},
-    {"arp_replies", &pipeline::WorkerCounters::arp_replies},
-    {"nd_replies", &pipeline::WorkerCounters::nd_replies},
-    {"icmp_echo_replies", &pipeline::WorkerCounters::icmp_echo_replies},
-    {"icmp_errors_sent", &pipeline::WorkerCounters::icmp_errors_sent},
-}};
+using pipeline::CounterField;
+using pipeline::kCounterFields;
 
 // Drop reasons as "parse:<reason>" (the packet parser refused the frame) and "<reason>" (the
 // pipeline did), the names of drop_reason.hpp and counters.hpp.
@@ -165,13 +168,9 @@ class Interpreter {
     }
     if (verb == "show" && words_.size() >= 2) return show();
     if (verb == "log" && words_.size() >= 2 && words_[1] == "level") return log_level();
-    if (verb == "backend" && words_.size() >= 2) {
-      return not_available(join(std::span(words_).first(2)));
-    }
-    if (verb == "conntrack" && words_.size() >= 2 && words_[1] == "flush") {
-      return not_available("conntrack flush");
-    }
-    if (verb == "reload" && words_.size() == 1) return not_available("reload");
+    if (verb == "backend" && words_.size() >= 2) return backend();
+    if (verb == "conntrack" && words_.size() >= 2 && words_[1] == "flush") return flush();
+    if (verb == "reload" && words_.size() == 1) return change(model_.reload());
     return unknown();
   }
 
@@ -206,10 +205,119 @@ class Interpreter {
       return usage("show backends [SERVICE] [json]");
     }
     if (what == "stats") return arguments == 0 ? show_stats() : usage("show stats [json]");
-    if (what == "conntrack" || what == "neighbors" || what == "routes") {
-      return not_available(fmt::format("show {}", what));
-    }
+    if (what == "conntrack") return show_conntrack();
+    if (what == "neighbors") return arguments == 0 ? show_neighbors() : usage("show neighbors [json]");
+    if (what == "routes") return arguments == 0 ? show_routes() : usage("show routes [json]");
     return unknown();
+  }
+
+  // show conntrack [SERVICE] [limit N]
+  CommandResult show_conntrack() {
+    constexpr std::string_view kUsage = "show conntrack [SERVICE] [limit N] [json]";
+    std::optional<std::string_view> service;
+    std::size_t limit = kDefaultConntrackLimit;
+    std::size_t index = 2;
+    if (index < words_.size() && words_[index] != "limit") service = words_[index++];
+    if (index < words_.size()) {
+      if (words_[index] != "limit" || index + 2 != words_.size()) return usage(kUsage);
+      const auto value = parse_unsigned(words_[index + 1], kMaxConntrackLimit);
+      if (!value || *value == 0) {
+        return error(fmt::format("limit must be 1..{}", kMaxConntrackLimit));
+      }
+      limit = static_cast<std::size_t>(*value);
+    }
+    // One more than asked tells whether the table had more to show.
+    const auto flows = model_.conntrack(service, limit + 1);
+    if (!flows) return error(fmt::format("no service named '{}'", *service));
+    const bool truncated = flows->size() > limit;
+    const std::size_t shown = std::min(flows->size(), limit);
+    if (json_) {
+      Json array = Json::array();
+      for (std::size_t i = 0; i < shown; ++i) {
+        const FlowView& flow = (*flows)[i];
+        array.push_back({{"proto", flow.proto},
+                         {"client", flow.client},
+                         {"vip", flow.vip},
+                         {"local", flow.local},
+                         {"backend", flow.backend},
+                         {"state", flow.state},
+                         {"pp", flow.pp},
+                         {"service", flow.service},
+                         {"age", flow.age_s}});
+      }
+      return json_line(array);
+    }
+    TextTable table({"proto", "client", "vip", "local", "backend", "state", "pp", "age"});
+    for (std::size_t i = 0; i < shown; ++i) {
+      const FlowView& flow = (*flows)[i];
+      table.add_row({flow.proto, flow.client, flow.vip, flow.local, flow.backend, flow.state,
+                     flow.pp, fmt::format("{:.1f}s", flow.age_s)});
+    }
+    std::string output = table.render();
+    if (truncated) output += fmt::format("(first {} flows; more with 'limit N')\n", limit);
+    return text(std::move(output));
+  }
+
+  CommandResult show_neighbors() {
+    const std::vector<NeighborView> neighbors = model_.neighbors();
+    if (json_) {
+      Json array = Json::array();
+      for (const NeighborView& view : neighbors) {
+        array.push_back({{"address", view.address},
+                         {"mac", view.mac},
+                         {"interface", view.interface},
+                         {"kind", view.kind},
+                         {"age", view.age_s}});
+      }
+      return json_line(array);
+    }
+    TextTable table({"address", "mac", "interface", "kind", "age"});
+    for (const NeighborView& view : neighbors) {
+      table.add_row({view.address, view.mac, view.interface, view.kind,
+                     view.kind == "static" ? std::string("-") : fmt::format("{:.1f}s", view.age_s)});
+    }
+    return text(table.render());
+  }
+
+  CommandResult show_routes() const {
+    const std::vector<RouteView> routes = model_.routes();
+    if (json_) {
+      Json array = Json::array();
+      for (const RouteView& view : routes) {
+        array.push_back({{"prefix", view.prefix},
+                         {"via", view.via.empty() ? Json(nullptr) : Json(view.via)},
+                         {"interface", view.interface},
+                         {"kind", view.kind}});
+      }
+      return json_line(array);
+    }
+    TextTable table({"prefix", "via", "interface", "kind"});
+    for (const RouteView& view : routes) {
+      table.add_row({view.prefix, view.via.empty() ? "-" : view.via,
+                     view.interface.empty() ? "-" : view.interface, view.kind});
+    }
+    return text(table.render());
+  }
+
+  // backend enable|disable SERVICE ADDR:PORT, backend weight SERVICE ADDR:PORT N
+  CommandResult backend() {
+    const std::string_view action = words_[1];
+    if ((action == "enable" || action == "disable") && words_.size() == 4) {
+      return change(model_.set_backend_enabled(words_[2], words_[3], action == "enable"));
+    }
+    if (action == "weight" && words_.size() == 5) {
+      const auto weight = parse_unsigned(words_[4], kMaxWeight);
+      if (!weight) return error(fmt::format("weight must be 0..{}", kMaxWeight));
+      return change(model_.set_backend_weight(words_[2], words_[3],
+                                              static_cast<std::uint32_t>(*weight)));
+    }
+    return usage("backend enable|disable SERVICE ADDR:PORT | backend weight SERVICE ADDR:PORT N");
+  }
+
+  CommandResult flush() {
+    if (words_.size() == 2) return change(model_.flush_conntrack(std::nullopt));
+    if (words_.size() == 3) return change(model_.flush_conntrack(words_[2]));
+    return usage("conntrack flush [SERVICE]");
   }
 
   CommandResult show_version() const {

@@ -1,23 +1,16 @@
 #pragma once
-// The console's view of a running `sluice run` (dpdk mode): counters from
-// DpdkDatapath::snapshot_stats(), services and backends from the running configuration.
-//
-// What this slice cannot know yet (docs/console.md): there are no health checks, so every
-// backend is "up"; the datapath does not count flows per service or per backend, so those
-// counts are reported as unknown (nullopt), not as 0.
-#include <memory>
-
-#include "control/config/config.hpp"
+// The console's view of a running `sluice run`, whichever datapath runs: counters and
+// listings from the datapath (datapath/datapath.hpp), services and backends from the running
+// configuration and the backends' console and health state (datapath/appliance_state.hpp).
+// Commands that change state go through ApplianceState, like health transitions and reloads.
 #include "control/console/model.hpp"
-#include "dataplane/dpdk/datapath.hpp"
+#include "control/datapath/appliance_state.hpp"
 
 namespace sluice::console {
 
 class DatapathConsoleModel final : public ConsoleModel {
  public:
-  DatapathConsoleModel(const dpdk::DpdkDatapath& datapath,
-                       std::shared_ptr<const config::Config> config) noexcept
-      : datapath_(datapath), config_(std::move(config)) {}
+  explicit DatapathConsoleModel(datapath::ApplianceState& state) noexcept : state_(state) {}
 
   VersionView version() const override;
   std::vector<InterfaceView> interfaces() const override;
@@ -26,9 +19,23 @@ class DatapathConsoleModel final : public ConsoleModel {
   StatsView stats() const override;
   void set_log_level(spdlog::level::level_enum level) override;
 
+  std::optional<std::vector<FlowView>> conntrack(std::optional<std::string_view> service,
+                                                 std::size_t limit) override;
+  std::vector<NeighborView> neighbors() override;
+  std::vector<RouteView> routes() const override;
+  ChangeResult set_backend_enabled(std::string_view service, std::string_view backend,
+                                   bool enabled) override;
+  ChangeResult set_backend_weight(std::string_view service, std::string_view backend,
+                                  std::uint32_t weight) override;
+  ChangeResult flush_conntrack(std::optional<std::string_view> service) override;
+  ChangeResult reload() override;
+
  private:
-  const dpdk::DpdkDatapath& datapath_;
-  std::shared_ptr<const config::Config> config_;
+  datapath::ApplianceState& state_;
 };
+
+// "up", "down" or "disabled" (spec cli-console.md, `show backends`): a disabled backend reads
+// "disabled" whatever its health.
+std::string_view backend_state_name(const datapath::BackendRuntime& runtime) noexcept;
 
 }  // namespace sluice::console

@@ -4,6 +4,7 @@
 // fake model and `sluice run` plugs in the datapath-backed one (datapath_model.hpp).
 //
 // Every call is made from the control thread; implementations need no locking of their own.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +56,40 @@ struct BackendView {
   std::optional<std::uint64_t> total;
 };
 
+// One conntrack entry (spec cli-console.md, `show conntrack`).
+struct FlowView {
+  std::string proto;    // "tcp" / "udp"
+  std::string client;   // "ip:port", "[ip]:port"
+  std::string vip;
+  std::string local;    // the SNAT address and port
+  std::string backend;
+  std::string state;    // "ESTABLISHED", ... ("UDP" for UDP flows)
+  std::string pp;       // "pending", "sent", "acked" or "none" (no header for this service)
+  std::string service;
+  double age_s = 0;
+};
+
+struct NeighborView {
+  std::string address;
+  std::string mac;
+  std::string interface;
+  std::string kind;  // "static" or "dynamic"
+  double age_s = 0;  // since learnt (0 for static)
+};
+
+struct RouteView {
+  std::string prefix;     // "10.20.0.0/24", "0.0.0.0/0"
+  std::string via;        // "" for a connected subnet
+  std::string interface;  // the interface the next hop is on ("" when unresolvable)
+  std::string kind;       // "connected" or "static"
+};
+
+// The outcome of a command that changes state: empty error = done, message for the operator.
+struct ChangeResult {
+  std::string error;    // non-empty: nothing changed, this says why
+  std::string message;  // what was done (one or more lines, without "error: ")
+};
+
 struct StatsView {
   pipeline::WorkerCounters total;
   std::vector<pipeline::WorkerCounters> workers;  // index = worker number
@@ -71,6 +106,19 @@ class ConsoleModel {
   virtual std::optional<std::vector<BackendView>> backends(std::string_view service) const = 0;
   virtual StatsView stats() const = 0;
   virtual void set_log_level(spdlog::level::level_enum level) = 0;
+
+  // Flows of one service (nullopt when no service has that name) or all, at most `limit`.
+  virtual std::optional<std::vector<FlowView>> conntrack(std::optional<std::string_view> service,
+                                                         std::size_t limit) = 0;
+  virtual std::vector<NeighborView> neighbors() = 0;
+  virtual std::vector<RouteView> routes() const = 0;
+
+  virtual ChangeResult set_backend_enabled(std::string_view service, std::string_view backend,
+                                           bool enabled) = 0;
+  virtual ChangeResult set_backend_weight(std::string_view service, std::string_view backend,
+                                          std::uint32_t weight) = 0;
+  virtual ChangeResult flush_conntrack(std::optional<std::string_view> service) = 0;
+  virtual ChangeResult reload() = 0;
 };
 
 }  // namespace sluice::console

@@ -1,5 +1,6 @@
 #include "control/datapath/tables_from_config.hpp"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,22 @@ sched::SchedulerKind scheduler_kind(config::Scheduler scheduler) {
     case config::Scheduler::kLeastConn: return sched::SchedulerKind::kLeastConnections;
   }
   return sched::SchedulerKind::kRoundRobin;
+}
+
+// Whether a live flow of `before` could carry on under `after`: everything the flow's rewrites
+// and header depend on is the same (backends and scheduling may differ).
+bool same_flow_shape(const pipeline::Service& before, const pipeline::Service& after) {
+  if (before.name != after.name || before.vip != after.vip || before.protocol != after.protocol ||
+      before.snat_v4 != after.snat_v4 || before.snat_v6 != after.snat_v6 ||
+      before.proxy.has_value() != after.proxy.has_value()) {
+    return false;
+  }
+  if (!before.proxy) return true;
+  const pipeline::ProxyPlan& a = *before.proxy;
+  const pipeline::ProxyPlan& b = *after.proxy;
+  return a.tcp_mode == b.tcp_mode && a.udp_every_datagram == b.udp_every_datagram &&
+         a.unique_id == b.unique_id &&
+         std::memcmp(&a.header_template, &b.header_template, sizeof a.header_template) == 0;
 }
 
 constexpr std::uint64_t seconds_to_ns(std::uint32_t seconds) {
@@ -72,7 +89,8 @@ pipeline::ProxyPlan proxy_plan_from_config(const config::ProxyProtocol& proxy,
 }
 
 std::shared_ptr<const pipeline::Tables> tables_from_config(
-    const config::Config& config, std::span<const net::MacAddress> port_macs) {
+    const config::Config& config, std::span<const net::MacAddress> port_macs,
+    const pipeline::Tables* previous, const BackendStates* states) {
   if (port_macs.size() != config.interfaces.size()) {
     throw std::invalid_argument("one MAC address per configured interface is required");
   }
@@ -82,24 +100,52 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
     ports.push_back(pipeline::Port{iface.name, port_macs[i], iface.mtu, iface.addresses});
   }
 
+  // Previous services first, all retired until a configured service claims its id back.
   std::vector<pipeline::Service> services;
+  if (previous != nullptr) {
+    services = previous->services();
+    for (pipeline::Service& service : services) service.retired = true;
+  }
+  const std::size_t previous_count = services.size();
   for (const config::Service& service : config.services) {
     std::vector<sched::BackendSpec> specs;
     for (const config::Backend& backend : service.backends) {
-      specs.push_back(sched::BackendSpec{backend.endpoint(), backend.weight, true, true});
+      const BackendRuntime runtime =
+          states != nullptr ? states->get(service.name, backend.endpoint()) : BackendRuntime{};
+      specs.push_back(sched::BackendSpec{backend.endpoint(), runtime.weight.value_or(backend.weight),
+                                         runtime.admin_enabled, runtime.health_up});
     }
     pipeline::Service out;
     out.name = service.name;
     out.vip = service.vip_endpoint();
     out.protocol =
         service.protocol == config::Protocol::kTcp ? pipeline::kProtoTcp : pipeline::kProtoUdp;
-    out.backends = std::make_shared<const sched::BackendSet>(scheduler_kind(service.scheduler), specs);
     out.snat_v4 = service.snat.v4;
     out.snat_v6 = service.snat.v6;
     if (service.proxy_protocol) {
       out.proxy = proxy_plan_from_config(*service.proxy_protocol, service.protocol);
     }
-    services.push_back(std::move(out));
+    // The previous live service of the same name, if its flows can follow this one.
+    std::optional<std::size_t> kept;
+    for (std::size_t id = 0; id < previous_count; ++id) {
+      const pipeline::Service& before = previous->service(static_cast<pipeline::ServiceId>(id));
+      if (!before.retired && before.name == service.name && same_flow_shape(before, out)) {
+        kept = id;
+        break;
+      }
+    }
+    const sched::BackendSet* previous_set = kept ? services[*kept].backends.get() : nullptr;
+    out.backends = std::make_shared<const sched::BackendSet>(scheduler_kind(service.scheduler),
+                                                             specs, previous_set);
+    if (kept) {
+      services[*kept] = std::move(out);
+    } else {
+      if (services.size() >= pipeline::kMaxServiceIds) {
+        throw std::length_error("no service id left (too many services changed by reloads): "
+                                "restart sluice to apply this configuration");
+      }
+      services.push_back(std::move(out));
+    }
   }
 
   std::vector<pipeline::StaticNeighbor> neighbors;
@@ -124,6 +170,17 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
 
   return std::make_shared<const pipeline::Tables>(std::move(ports), std::move(services),
                                                   std::move(neighbors), std::move(routes), limits);
+}
+
+std::optional<pipeline::ServiceId> live_service_id(const pipeline::Tables& tables,
+                                                   std::string_view name) noexcept {
+  const auto& services = tables.services();
+  for (std::size_t id = 0; id < services.size(); ++id) {
+    if (!services[id].retired && services[id].name == name) {
+      return static_cast<pipeline::ServiceId>(id);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace sluice::datapath

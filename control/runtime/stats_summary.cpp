@@ -24,8 +24,14 @@ std::string summary_line(const dpdk::StatsSnapshot& snapshot) {
       total.flows_created, total.flows_active, total.pp_inserted, steered);
 }
 
-std::string drop_reasons_line(const dpdk::StatsSnapshot& snapshot) {
-  const pipeline::WorkerCounters total = snapshot.total();
+std::string summary_line(const datapath::DatapathStats& stats) {
+  const pipeline::WorkerCounters total = stats.total();
+  return fmt::format("rx {} tx {} dropped {} flows {} (active {}) pp_inserted {}",
+                     total.rx_packets, total.tx_packets, total.dropped, total.flows_created,
+                     total.flows_active, total.pp_inserted);
+}
+
+std::string drop_reasons_line(const pipeline::WorkerCounters& total) {
   std::string line;
   const auto add = [&line](std::string_view name, std::uint64_t count) {
     if (count == 0) return;

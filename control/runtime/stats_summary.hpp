@@ -3,6 +3,7 @@
 // a clean stop).
 #include <string>
 
+#include "control/datapath/datapath.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 
 namespace sluice::runtime {
@@ -12,6 +13,8 @@ std::string summary_line(const dpdk::StatsSnapshot& snapshot);
 
 // The non-zero drop reasons of the total, "parse:bad_ipv4_checksum 1, not_for_us 5"; empty
 // when nothing was dropped by the pipeline.
-std::string drop_reasons_line(const dpdk::StatsSnapshot& snapshot);
+std::string drop_reasons_line(const pipeline::WorkerCounters& total);
+// The same line for any datapath, without the DPDK shell's own counters.
+std::string summary_line(const datapath::DatapathStats& stats);
 
 }  // namespace sluice::runtime

@@ -34,32 +34,7 @@ std::string errno_text() { return rte_strerror(rte_errno); }
 
 pipeline::WorkerCounters StatsSnapshot::total() const noexcept {
   pipeline::WorkerCounters sum;
-  for (const WorkerStats& w : workers) {
-    const auto& c = w.pipeline;
-    sum.rx_packets += c.rx_packets;
-    sum.rx_bytes += c.rx_bytes;
-    sum.tx_packets += c.tx_packets;
-    sum.tx_bytes += c.tx_bytes;
-    sum.dropped += c.dropped;
-    sum.flows_created += c.flows_created;
-    sum.flows_expired += c.flows_expired;
-    sum.flows_active += c.flows_active;
-    sum.pp_inserted += c.pp_inserted;
-    sum.pp_resent += c.pp_resent;
-    sum.pp_given_up += c.pp_given_up;
-    sum.snat_exhausted += c.snat_exhausted;
-    sum.arp_replies += c.arp_replies;
-    sum.nd_replies += c.nd_replies;
-    sum.icmp_echo_replies += c.icmp_echo_replies;
-    sum.icmp_errors_sent += c.icmp_errors_sent;
-    for (std::size_t i = 0; i < sum.parse_drops.size(); ++i) sum.parse_drops[i] += c.parse_drops[i];
-    for (std::size_t i = 0; i < sum.pipeline_drops.size(); ++i) {
-      sum.pipeline_drops[i] += c.pipeline_drops[i];
-    }
-    for (std::size_t i = 0; i < sum.insertion_drops.size(); ++i) {
-      sum.insertion_drops[i] += c.insertion_drops[i];
-    }
-  }
+  for (const WorkerStats& w : workers) sum += w.pipeline;
   return sum;
 }
 

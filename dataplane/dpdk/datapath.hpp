@@ -11,6 +11,8 @@
 // Only the control thread (the EAL main lcore) calls these. One instance per process: EAL
 // cannot be initialised twice.
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,6 +25,7 @@
 #include "dataplane/dpdk/worker_loop.hpp"
 #include "dataplane/net/address.hpp"
 #include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/inspect.hpp"
 #include "dataplane/pipeline/steering.hpp"
 #include "dataplane/pipeline/tables.hpp"
 
@@ -92,8 +95,31 @@ class DpdkDatapath {
   // Lock-free reads of the per-worker counters plus rte_eth_stats_get per port.
   StatsSnapshot snapshot_stats() const;
 
+  // --- Control-plane hand-over (datapath_jobs.cpp): each runs a job on every worker through
+  // its mailbox and returns when all are done (a poll round each, longer for big tables).
+  // Workers keep forwarding throughout; nothing is locked.
+
+  // The tables the workers run (the last applied).
+  std::shared_ptr<const pipeline::Tables> tables() const noexcept { return tables_; }
+  // Hands a new snapshot to every worker (reload, backend state changes). The old snapshots
+  // come back and are freed here. Precondition (the control plane's): same ports and limits;
+  // service ids keep their meaning (retire, never renumber).
+  void apply_tables(std::shared_ptr<const pipeline::Tables> tables);
+  // Up to `limit` flows, of one service or all, oldest pool slots first per worker.
+  std::vector<pipeline::FlowRecord> list_flows(std::optional<pipeline::ServiceId> service,
+                                               std::size_t limit);
+  // Destroys the flows of one service or all; returns how many.
+  std::uint64_t flush_flows(std::optional<pipeline::ServiceId> service);
+  // Per-service and per-backend flow counts, summed over the workers.
+  pipeline::FlowCounts flow_counts();
+  // Every worker's neighbour table, merged (the newest learnt entry of an address wins).
+  std::vector<pipeline::NeighborRecord> neighbors();
+
  private:
   void release_resources() noexcept;
+  // Runs the job make_job(context) returns on every worker (inline when they are not
+  // running) and waits until each has finished.
+  void run_on_workers(const std::function<pipeline::WorkerJob(WorkerContext&)>& make_job);
 
   DatapathSettings settings_;
   std::vector<DeviceSpec> devices_;
@@ -108,6 +134,8 @@ class DpdkDatapath {
 
   std::shared_ptr<const pipeline::Tables> tables_;
   std::unique_ptr<pipeline::FlowSteering> steering_;
+  // Steerings replaced by reloads: a worker may still read one until its job switched it.
+  std::vector<std::unique_ptr<pipeline::FlowSteering>> old_steerings_;
   std::unique_ptr<TscClock> clock_;
   rte_mempool* pool_ = nullptr;
   std::vector<rte_ring*> rings_;

@@ -123,6 +123,7 @@ int run_worker(void* arg) {
       ctx.worker->advance(now_ns);
       last_advance = cycles;
     }
+    ctx.mailbox.poll();
     if (received == 0 && ctx.settings.idle_sleep_us > 0) {
       ctx.io->flush();  // nothing may wait in a TX buffer while we sleep
       rte_delay_us_sleep(ctx.settings.idle_sleep_us);

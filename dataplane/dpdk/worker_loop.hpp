@@ -12,6 +12,7 @@
 #include "dataplane/dpdk/tsc_clock.hpp"
 #include "dataplane/pipeline/steering.hpp"
 #include "dataplane/pipeline/worker.hpp"
+#include "dataplane/pipeline/worker_mailbox.hpp"
 
 struct rte_ring;
 
@@ -44,7 +45,11 @@ struct WorkerContext {
   std::vector<RxQueue> rx_queues;
   rte_ring* ring = nullptr;                      // this worker's hand-off ring (MP/SC)
   const std::vector<rte_ring*>* rings = nullptr;  // every worker's, by worker index
-  const pipeline::FlowSteering* steering = nullptr;  // nullptr with a single worker
+  // nullptr with a single worker. Replaced (on this worker's thread, by a mailbox job) when a
+  // reload brings new SNAT addresses; the datapath keeps every steering it built alive.
+  const pipeline::FlowSteering* steering = nullptr;
+  // Control-plane jobs run between bursts (pipeline/worker_mailbox.hpp).
+  pipeline::WorkerMailbox mailbox;
   rte_mempool* pool = nullptr;
   const std::vector<pipeline::PortId>* port_of_dpdk_port = nullptr;  // by DPDK port id
   LoopSettings settings;

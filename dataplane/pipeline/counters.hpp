@@ -55,9 +55,55 @@ struct alignas(64) WorkerCounters {
   std::uint64_t nd_replies = 0;
   std::uint64_t icmp_echo_replies = 0;
   std::uint64_t icmp_errors_sent = 0;
+  std::uint64_t flows_flushed = 0;   // destroyed by `conntrack flush`
+  std::uint64_t host_rx = 0;         // frames handed to the host (exception path, health probes)
+  std::uint64_t host_tx = 0;         // packets the host sent out through this worker
   std::array<std::uint64_t, packet::kDropReasonCount> parse_drops{};
   std::array<std::uint64_t, kPipelineDropCount> pipeline_drops{};
   std::array<std::uint64_t, 16> insertion_drops{};  // by insertion::InsertionDrop value
+
+  // Adds every counter of `other` (per-worker blocks summed into a total).
+  WorkerCounters& operator+=(const WorkerCounters& other) noexcept;
 };
+
+// The scalar counters with their stable names (`show stats` JSON keys, metric names), in
+// display order: one list for the console, the metrics and the sum above.
+struct CounterField {
+  std::string_view name;
+  std::uint64_t WorkerCounters::*field;
+};
+inline constexpr std::array<CounterField, 19> kCounterFields{{
+    {"rx_packets", &WorkerCounters::rx_packets},
+    {"rx_bytes", &WorkerCounters::rx_bytes},
+    {"tx_packets", &WorkerCounters::tx_packets},
+    {"tx_bytes", &WorkerCounters::tx_bytes},
+    {"dropped", &WorkerCounters::dropped},
+    {"flows_created", &WorkerCounters::flows_created},
+    {"flows_expired", &WorkerCounters::flows_expired},
+    {"flows_flushed", &WorkerCounters::flows_flushed},
+    {"flows_active", &WorkerCounters::flows_active},
+    {"pp_inserted", &WorkerCounters::pp_inserted},
+    {"pp_resent", &WorkerCounters::pp_resent},
+    {"pp_given_up", &WorkerCounters::pp_given_up},
+    {"snat_exhausted", &WorkerCounters::snat_exhausted},
+    {"arp_replies", &WorkerCounters::arp_replies},
+    {"nd_replies", &WorkerCounters::nd_replies},
+    {"icmp_echo_replies", &WorkerCounters::icmp_echo_replies},
+    {"icmp_errors_sent", &WorkerCounters::icmp_errors_sent},
+    {"host_rx", &WorkerCounters::host_rx},
+    {"host_tx", &WorkerCounters::host_tx},
+}};
+
+inline WorkerCounters& WorkerCounters::operator+=(const WorkerCounters& other) noexcept {
+  for (const CounterField& field : kCounterFields) this->*field.field += other.*field.field;
+  for (std::size_t i = 0; i < parse_drops.size(); ++i) parse_drops[i] += other.parse_drops[i];
+  for (std::size_t i = 0; i < pipeline_drops.size(); ++i) {
+    pipeline_drops[i] += other.pipeline_drops[i];
+  }
+  for (std::size_t i = 0; i < insertion_drops.size(); ++i) {
+    insertion_drops[i] += other.insertion_drops[i];
+  }
+  return *this;
+}
 
 }  // namespace sluice::pipeline

@@ -18,6 +18,10 @@ NeighborTable::NeighborTable(const std::vector<StaticNeighbor>& static_entries) 
   }
 }
 
+void NeighborTable::add_static(const StaticNeighbor& entry) {
+  entries_[entry.address] = NeighborEntry{entry.mac, entry.port, true, 0};
+}
+
 const NeighborEntry* NeighborTable::find(const net::IpAddress& address) const noexcept {
   const auto it = entries_.find(address);
   return it == entries_.end() ? nullptr : &it->second;

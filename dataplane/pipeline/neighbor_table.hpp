@@ -37,6 +37,8 @@ class NeighborTable {
   explicit NeighborTable(const std::vector<StaticNeighbor>& static_entries);
 
   const NeighborEntry* find(const net::IpAddress& address) const noexcept;
+  // A static entry from a reloaded configuration (replaces a learnt one; allocates once).
+  void add_static(const StaticNeighbor& entry);
   // Learns or refreshes a dynamic entry (static ones are never overwritten) and returns the
   // queued frames now deliverable through `transmit_ready`.
   template <class Ready>

@@ -22,11 +22,13 @@ Tables::Tables(std::vector<Port> ports, std::vector<Service> services,
       limits_(limits) {
   for (std::size_t i = 0; i < services_.size(); ++i) {
     const Service& s = services_[i];
+    // A retired service's SNAT addresses stay: its flows' replies still arrive there.
+    if (s.snat_v4) add_unique(snat_addresses_, *s.snat_v4);
+    if (s.snat_v6) add_unique(snat_addresses_, *s.snat_v6);
+    if (s.retired) continue;
     service_index_.emplace(ServiceKey{s.vip.address, s.vip.port, s.protocol},
                            static_cast<ServiceId>(i));
     add_unique(vips_, s.vip.address);
-    if (s.snat_v4) add_unique(snat_addresses_, *s.snat_v4);
-    if (s.snat_v6) add_unique(snat_addresses_, *s.snat_v6);
   }
 }
 

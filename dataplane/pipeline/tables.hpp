@@ -21,6 +21,8 @@ namespace sluice::pipeline {
 using PortId = std::uint16_t;
 inline constexpr PortId kNoPort = 0xFFFF;
 using ServiceId = std::uint16_t;
+// Ids 0..kMaxServiceIds-1; retired services keep theirs (Service::retired).
+inline constexpr std::size_t kMaxServiceIds = 0xFFFF;
 
 inline constexpr std::uint8_t kProtoTcp = 6;
 inline constexpr std::uint8_t kProtoUdp = 17;
@@ -51,6 +53,10 @@ struct Service {
   std::optional<net::IpAddress> snat_v4;
   std::optional<net::IpAddress> snat_v6;
   std::optional<ProxyPlan> proxy;      // nullopt: pure full-NAT
+  // A service that a reload removed or changed in a way its live flows cannot follow (VIP,
+  // protocol, SNAT or PROXY settings): it keeps its id and data so those flows finish as they
+  // began, but takes no new flow (find_service() skips it). docs/reload.md.
+  bool retired = false;
 
   const std::optional<net::IpAddress>& snat_for(net::Family family) const noexcept {
     return family == net::Family::kIpv4 ? snat_v4 : snat_v6;
@@ -97,6 +103,7 @@ class Tables {
   const std::vector<Route>& routes() const noexcept { return routes_; }
   const Limits& limits() const noexcept { return limits_; }
 
+  // Services that take new flows, in id order, skip retired ones (see Service::retired).
   std::optional<ServiceId> find_service(std::uint8_t protocol, const net::IpAddress& vip,
                                         std::uint16_t port) const noexcept;
   // True for a VIP of any service (any port or protocol).

@@ -55,22 +55,22 @@ Worker::Worker(std::shared_ptr<const Tables> tables, FrameIo& io, WorkerOptions 
   for (std::size_t i = 0; i < tables_->services().size(); ++i) {
     schedulers_.emplace_back(options_.worker_index);
   }
-  // One port pool per (SNAT address, protocol): the same local port may serve a TCP and a UDP
-  // flow at once, their 5-tuples differ.
-  const conntrack::PortRange range{tables_->limits().snat_port_first,
-                                   tables_->limits().snat_port_last};
-  for (const Service& service : tables_->services()) {
+  add_snat_pools(*tables_);
+}
+
+// One port pool per (SNAT address, protocol): the same local port may serve a TCP and a UDP
+// flow at once, their 5-tuples differ. Pools are never removed: a reload keeps the pools of
+// retired services for their draining flows.
+void Worker::add_snat_pools(const Tables& tables) {
+  const conntrack::PortRange range{tables.limits().snat_port_first,
+                                   tables.limits().snat_port_last};
+  for (const Service& service : tables.services()) {
     for (const auto* snat : {&service.snat_v4, &service.snat_v6}) {
-      if (!snat->has_value()) continue;
-      const bool known = std::any_of(snat_pools_.begin(), snat_pools_.end(), [&](const auto& p) {
-        return p->address == **snat && p->protocol == service.protocol;
-      });
-      if (!known) {
-        snat_pools_.push_back(std::make_unique<SnatPool>(**snat, service.protocol, range,
-                                                         options_.worker_count,
-                                                         options_.worker_index,
-                                                         options_.snat_port_start));
-      }
+      if (!snat->has_value() || snat_pool(**snat, service.protocol) != nullptr) continue;
+      snat_pools_.push_back(std::make_unique<SnatPool>(**snat, service.protocol, range,
+                                                       options_.worker_count,
+                                                       options_.worker_index,
+                                                       options_.snat_port_start));
     }
   }
 }

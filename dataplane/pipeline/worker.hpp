@@ -21,6 +21,7 @@
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/flow.hpp"
 #include "dataplane/pipeline/frame_io.hpp"
+#include "dataplane/pipeline/inspect.hpp"
 #include "dataplane/pipeline/neighbor_table.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/sched/scheduler.hpp"
@@ -65,8 +66,36 @@ class Worker {
   const Tables& tables() const noexcept { return *tables_; }
   std::uint32_t flow_count() const noexcept { return flows_.used(); }
 
-  // Calls fn(const Flow&) for every flow (console; not on the hot path).
+  // Calls fn(const Flow&) for every flow (tests; not on the hot path).
   void for_each_flow(const std::function<void(const Flow&)>& fn) const;
+
+  // --- Control-plane hand-over (worker_control.cpp, docs/reload.md) -------------------------
+  // Called on the worker's own thread between bursts (the DPDK shell runs them as mailbox
+  // jobs, worker_mailbox.hpp), never concurrently with process()/advance(). They may allocate:
+  // they run once per operator action, not per packet.
+
+  // Switches to a new snapshot of the tables and returns the old one, so that the caller (the
+  // control thread) and not the worker frees it. Precondition, checked by the control plane:
+  // same ports and limits, and every service id of the old tables still means the same
+  // service (reloads retire services instead of renumbering them).
+  std::shared_ptr<const Tables> adopt_tables(std::shared_ptr<const Tables> next);
+
+  // Visits flows in pool order from `cursor`, at most `budget` of them; fn returns false to
+  // stop early. Returns true when the walk reached the end (or fn stopped it). Resumable: the
+  // cursor moves past what was visited, so a large table is listed over several rounds.
+  bool visit_flows(std::uint32_t& cursor, std::uint32_t budget,
+                   const std::function<bool(const Flow&)>& fn) const;
+  // Destroys flows of `service` (all services when nullopt) from `cursor`, looking at no more
+  // than `budget` entries; adds the number destroyed to `flushed`. Returns true when done.
+  bool flush_flows(std::optional<ServiceId> service, std::uint32_t& cursor,
+                   std::uint32_t budget, std::uint64_t& flushed) noexcept;
+
+  // Flow counts per service and per backend of the current tables (inspect.hpp).
+  FlowCounts flow_counts() const;
+  std::vector<NeighborRecord> neighbor_records() const;
+  // The time of the last process()/advance() call: "now" for ages computed on this worker.
+  std::int64_t now_ns() const noexcept { return now_ns_; }
+  std::uint32_t index() const noexcept { return options_.worker_index; }
 
  private:
   struct SnatPool;
@@ -79,6 +108,7 @@ class Worker {
   Verdict handle_udp(Packet& packet) noexcept;
 
   // Flow lifecycle (worker.cpp).
+  void add_snat_pools(const Tables& tables);
   SnatPool* snat_pool(const net::IpAddress& address, std::uint8_t protocol) noexcept;
   const conntrack::FlowKey& key_of_handle(std::uint32_t handle) const noexcept;
   std::optional<std::uint32_t> find_flow(const conntrack::FlowKey& key, std::uint64_t hash,

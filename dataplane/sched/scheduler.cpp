@@ -78,6 +78,8 @@ void Scheduler::on_flow_created(BackendSlot slot) noexcept {
     return;
   }
   ++active_[slot.value];
+  ++created_[slot.value];
+  ++active_sum_;
 }
 
 void Scheduler::on_flow_destroyed(BackendSlot slot) noexcept {
@@ -90,10 +92,15 @@ void Scheduler::on_flow_destroyed(BackendSlot slot) noexcept {
     return;
   }
   --active_[slot.value];
+  --active_sum_;
 }
 
 std::uint32_t Scheduler::active_flows(BackendSlot slot) const noexcept {
   return slot.value < active_.size() ? active_[slot.value] : 0;
+}
+
+std::uint64_t Scheduler::created_flows(BackendSlot slot) const noexcept {
+  return slot.value < created_.size() ? created_[slot.value] : 0;
 }
 
 }  // namespace sluice::sched

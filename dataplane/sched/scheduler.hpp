@@ -38,6 +38,10 @@ class Scheduler {
   void on_flow_created(BackendSlot slot) noexcept;
   void on_flow_destroyed(BackendSlot slot) noexcept;
   std::uint32_t active_flows(BackendSlot slot) const noexcept;
+  // Flows ever assigned to the slot by this worker (`show backends` "total").
+  std::uint64_t created_flows(BackendSlot slot) const noexcept;
+  // Active flows of every slot together (`show services` "active").
+  std::uint64_t active_sum() const noexcept { return active_sum_; }
 
   const Counters& counters() const noexcept { return counters_; }
 
@@ -53,6 +57,8 @@ class Scheduler {
   // Smooth WRR "current_weight" per eligible position (nginx ngx_http_upstream_get_peer).
   std::array<std::int64_t, BackendSet::kMaxBackends> wrr_current_{};
   std::array<std::uint32_t, BackendSet::kSlotCount> active_{};
+  std::array<std::uint64_t, BackendSet::kSlotCount> created_{};
+  std::uint64_t active_sum_ = 0;
   Counters counters_;
 };
 

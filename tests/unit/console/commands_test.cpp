@@ -151,18 +151,86 @@ TEST_F(CommandsTest, ShowStatsTableHasAColumnPerWorkerAndTheDrops) {
   EXPECT_NE(table.find("  parse:truncated_tcp 2\n  not_for_us 10\n"), std::string::npos) << table;
 }
 
-TEST_F(CommandsTest, CommandsNotBuiltYetSaySo) {
-  EXPECT_EQ(run("show conntrack").output, "error: not available yet: show conntrack\n");
-  EXPECT_EQ(run("show conntrack web limit 5 json").output,
-            "error: not available yet: show conntrack\n");
-  EXPECT_EQ(run("show neighbors").output, "error: not available yet: show neighbors\n");
-  EXPECT_EQ(run("show routes json").output, "error: not available yet: show routes\n");
+TEST_F(CommandsTest, ShowConntrackJsonHasTheSpecKeys) {
+  const json flows = run_json("show conntrack json");
+  ASSERT_EQ(flows.size(), 3U);
+  EXPECT_EQ(flows[0]["proto"], "tcp");
+  EXPECT_EQ(flows[0]["client"], "198.51.100.7:40000");
+  EXPECT_EQ(flows[0]["vip"], "192.0.2.10:80");
+  EXPECT_EQ(flows[0]["local"], "10.1.0.254:1024");
+  EXPECT_EQ(flows[0]["backend"], "10.1.0.1:8080");
+  EXPECT_EQ(flows[0]["state"], "ESTABLISHED");
+  EXPECT_EQ(flows[0]["pp"], "acked");
+  EXPECT_EQ(flows[1]["client"], "[2001:db8::7]:40001");
+  EXPECT_EQ(flows[2]["pp"], "sent");
+  // One more than the default limit is asked for, to know whether there was more.
+  EXPECT_EQ(model_.conntrack_limits.back(), 1001U);
+}
+
+TEST_F(CommandsTest, ShowConntrackFiltersByServiceAndLimits) {
+  EXPECT_EQ(run_json("show conntrack dns json").size(), 1U);
+  EXPECT_EQ(run_json("show conntrack web limit 1 json").size(), 1U);
+  EXPECT_EQ(model_.conntrack_limits.back(), 2U);
+  const std::string table = run("show conntrack web limit 1").output;
+  EXPECT_NE(table.find("ESTABLISHED"), std::string::npos) << table;
+  EXPECT_NE(table.find("12.5s"), std::string::npos) << table;
+  EXPECT_NE(table.find("(first 1 flows; more with 'limit N')"), std::string::npos) << table;
+  EXPECT_EQ(run("show conntrack limit 3").output.find("(first"), std::string::npos);
+  EXPECT_NE(run("show conntrack limit 2").output.find("(first 2 flows"), std::string::npos);
+  EXPECT_EQ(run("show conntrack nope").output, "error: no service named 'nope'\n");
+  EXPECT_EQ(run("show conntrack web limit 0").output, "error: limit must be 1..1000000\n");
+  EXPECT_EQ(run("show conntrack web limit x").output, "error: limit must be 1..1000000\n");
+  EXPECT_EQ(run("show conntrack web limit").output,
+            "error: usage: show conntrack [SERVICE] [limit N] [json]\n");
+  EXPECT_EQ(run("show conntrack web extra words").output,
+            "error: usage: show conntrack [SERVICE] [limit N] [json]\n");
+}
+
+TEST_F(CommandsTest, ShowNeighborsAndRoutes) {
+  const json neighbors = run_json("show neighbors json");
+  ASSERT_EQ(neighbors.size(), 2U);
+  EXPECT_EQ(neighbors[0]["address"], "10.1.0.1");
+  EXPECT_EQ(neighbors[0]["mac"], "02:00:00:00:01:01");
+  EXPECT_EQ(neighbors[1]["kind"], "static");
+  const json routes = run_json("show routes json");
+  ASSERT_EQ(routes.size(), 2U);
+  EXPECT_TRUE(routes[0]["via"].is_null());
+  EXPECT_EQ(routes[1]["via"], "192.0.2.254");
+  EXPECT_EQ(routes[1]["interface"], "front");
+  const std::string table = run("show routes").output;
+  EXPECT_NE(table.find("0.0.0.0/0"), std::string::npos) << table;
+  EXPECT_EQ(run("show neighbors extra").output, "error: usage: show neighbors [json]\n");
+}
+
+TEST_F(CommandsTest, BackendCommandsReachTheModel) {
   EXPECT_EQ(run("backend disable web 10.1.0.1:8080").output,
-            "error: not available yet: backend disable\n");
+            "backend web 10.1.0.1:8080 disabled\n");
+  EXPECT_EQ(run("backend enable web 10.1.0.1:8080").output, "backend web 10.1.0.1:8080 enabled\n");
   EXPECT_EQ(run("backend weight web 10.1.0.1:8080 5").output,
-            "error: not available yet: backend weight\n");
-  EXPECT_EQ(run("conntrack flush").output, "error: not available yet: conntrack flush\n");
-  EXPECT_EQ(run("reload").output, "error: not available yet: reload\n");
+            "backend web 10.1.0.1:8080 weight 5\n");
+  EXPECT_EQ(run("backend disable nope 10.1.0.1:8080").output, "error: no service named 'nope'\n");
+  ASSERT_EQ(model_.changes.size(), 4U);
+  EXPECT_EQ(model_.changes[2], "weight web 10.1.0.1:8080 5");
+  // Refused before reaching the model.
+  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 1001").output, "error: weight must be 0..1000\n");
+  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 -1").output, "error: weight must be 0..1000\n");
+  EXPECT_EQ(run("backend disable web").output,
+            "error: usage: backend enable|disable SERVICE ADDR:PORT | backend weight SERVICE "
+            "ADDR:PORT N\n");
+  EXPECT_EQ(model_.changes.size(), 4U);
+}
+
+TEST_F(CommandsTest, FlushAndReload) {
+  EXPECT_EQ(run("conntrack flush").output, "flushed 3 flow(s)\n");
+  EXPECT_EQ(run("conntrack flush web").output, "flushed 3 flow(s)\n");
+  EXPECT_EQ(run("conntrack flush web dns").output, "error: usage: conntrack flush [SERVICE]\n");
+  EXPECT_EQ(run("reload").output,
+            "reloaded test.toml\nservice web: backends or scheduling changed\n");
+  model_.reload_error = "test.toml: invalid, nothing changed:\n  test.toml:3:1: error: x";
+  EXPECT_EQ(run("reload").output,
+            "error: test.toml: invalid, nothing changed:\n  test.toml:3:1: error: x\n");
+  EXPECT_EQ(model_.changes,
+            (std::vector<std::string>{"flush (all)", "flush web", "reload", "reload"}));
 }
 
 TEST_F(CommandsTest, UnknownCommandsAreErrors) {

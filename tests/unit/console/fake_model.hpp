@@ -2,6 +2,8 @@
 // A ConsoleModel with fixed, hand-written contents: two services (one with PROXY v2), three
 // backends, one interface, two workers with distinct counters.
 #include <cstddef>
+
+#include <fmt/format.h>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,7 +75,64 @@ class FakeModel final : public ConsoleModel {
 
   void set_log_level(spdlog::level::level_enum level) override { log_levels.push_back(level); }
 
+  std::optional<std::vector<FlowView>> conntrack(std::optional<std::string_view> service,
+                                                 std::size_t limit) override {
+    conntrack_limits.push_back(limit);
+    std::vector<FlowView> all{
+        {"tcp", "198.51.100.7:40000", "192.0.2.10:80", "10.1.0.254:1024", "10.1.0.1:8080",
+         "ESTABLISHED", "acked", "web", 12.5},
+        {"tcp", "[2001:db8::7]:40001", "192.0.2.10:80", "10.1.0.254:1025", "10.1.0.2:8080",
+         "SYN_SENT", "pending", "web", 0.25},
+        {"udp", "198.51.100.8:5000", "[2001:db8::53]:53", "[2001:db8:1::fe]:1026",
+         "[2001:db8:1::5]:53", "UDP", "sent", "dns", 3.0}};
+    if (service && *service != "web" && *service != "dns") return std::nullopt;
+    std::vector<FlowView> out;
+    for (const FlowView& flow : all) {
+      if (service && flow.service != *service) continue;
+      if (out.size() < limit) out.push_back(flow);
+    }
+    return out;
+  }
+
+  std::vector<NeighborView> neighbors() override {
+    return {{"10.1.0.1", "02:00:00:00:01:01", "back", "dynamic", 4.0},
+            {"10.1.0.9", "02:00:00:00:01:09", "back", "static", 0}};
+  }
+
+  std::vector<RouteView> routes() const override {
+    return {{"192.0.2.0/24", "", "front", "connected"},
+            {"0.0.0.0/0", "192.0.2.254", "front", "static"}};
+  }
+
+  ChangeResult set_backend_enabled(std::string_view service, std::string_view backend,
+                                   bool enabled) override {
+    changes.push_back(fmt::format("{} {} {}", enabled ? "enable" : "disable", service, backend));
+    if (service != "web") return {fmt::format("no service named '{}'", service), ""};
+    return {"", fmt::format("backend {} {} {}", service, backend,
+                            enabled ? "enabled" : "disabled")};
+  }
+
+  ChangeResult set_backend_weight(std::string_view service, std::string_view backend,
+                                  std::uint32_t weight) override {
+    changes.push_back(fmt::format("weight {} {} {}", service, backend, weight));
+    return {"", fmt::format("backend {} {} weight {}", service, backend, weight)};
+  }
+
+  ChangeResult flush_conntrack(std::optional<std::string_view> service) override {
+    changes.push_back(fmt::format("flush {}", service ? *service : "(all)"));
+    return {"", "flushed 3 flow(s)"};
+  }
+
+  ChangeResult reload() override {
+    changes.push_back("reload");
+    if (reload_error.empty()) return {"", "reloaded test.toml\nservice web: backends or scheduling changed\n"};
+    return {reload_error, ""};
+  }
+
   std::vector<spdlog::level::level_enum> log_levels;  // every set_log_level call, in order
+  std::vector<std::size_t> conntrack_limits;          // every conntrack() limit asked for
+  std::vector<std::string> changes;                   // every state-changing call, in order
+  std::string reload_error;                           // what reload() refuses with, if set
 
  private:
   StatsView stats_;

@@ -130,7 +130,7 @@ TEST_F(ServerTest, PipelinedCommandsAreAnsweredInOrder) {
   client.read_until("sluice> ");
   client.send("reload\nbogus\nquit\nshow version\n");  // nothing after quit is run
   EXPECT_EQ(client.read_to_end(),
-            "error: not available yet: reload\nsluice> "
+            "reloaded test.toml\nservice web: backends or scheduling changed\nsluice> "
             "error: unknown command 'bogus' (type 'help')\nsluice> bye\n");
 }
 
