@@ -1,5 +1,6 @@
 #include "control/runtime/appliance.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "control/datapath/tables_from_config.hpp"
 #include "control/runtime/dpdk_control.hpp"
 #include "control/runtime/dpdk_settings.hpp"
+#include "control/runtime/host_tap.hpp"
 #include "control/runtime/stats_summary.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 #include "dataplane/dpdk/dpdk_error.hpp"
@@ -38,9 +40,12 @@ std::uint64_t random_instance_id() {
 // reload, periodic stats. Mode-specific start-up happens before, in run_*_appliance.
 class ControlThread {
  public:
+  // `host_datapath`: the DPDK shell when the host path (TUN) should be served, else nullptr.
   ControlThread(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
-                std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options)
+                std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
+                dpdk::DpdkDatapath* host_datapath)
       : datapath_(datapath),
+        host_datapath_(host_datapath),
         config_(config),
         stop_signals_(io_, SIGINT, SIGTERM),
         reload_signals_(io_, SIGHUP),
@@ -49,6 +54,7 @@ class ControlThread {
         console_model_(state_) {}
 
   void run() {
+    start_host_path();
     start_console();
     wait_for_stop();
     wait_for_reload();
@@ -62,6 +68,7 @@ class ControlThread {
       if (error) return;
       spdlog::info("signal {}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
       if (console_) console_->stop();
+      if (host_tap_) host_tap_->stop();
       io_.stop();
     });
   }
@@ -83,6 +90,25 @@ class ControlThread {
                                            error.code().message()));
     }
     console_->start();
+  }
+
+  // dpdk mode: the TUN device that gives the host's own connections (health probes) a way
+  // through the workers (host_tap.hpp). Without health checks it is a convenience, and a
+  // failure to create it is only logged; with them it is required.
+  void start_host_path() {
+    if (host_datapath_ == nullptr) return;
+    const bool needed = std::any_of(config_->services.begin(), config_->services.end(),
+                                    [](const config::Service& s) { return s.health.has_value(); });
+    try {
+      host_tap_ = std::make_unique<HostTap>(io_, *host_datapath_, *config_);
+    } catch (const std::exception& error) {
+      if (needed) throw;
+      spdlog::warn("{} (no health checks are configured: continuing without a host path)",
+                   error.what());
+      return;
+    }
+    host_tap_->start();
+    state_.on_reload([this](const config::Config& config) { host_tap_->sync_routes(config); });
   }
 
   void wait_for_reload() {
@@ -116,6 +142,7 @@ class ControlThread {
   }
 
   datapath::Datapath& datapath_;
+  dpdk::DpdkDatapath* host_datapath_;
   std::shared_ptr<const config::Config> config_;  // as started: listeners are not reloaded
   boost::asio::io_context io_;
   boost::asio::signal_set stop_signals_;
@@ -123,6 +150,7 @@ class ControlThread {
   boost::asio::steady_timer stats_timer_;
   datapath::ApplianceState state_;
   console::DatapathConsoleModel console_model_;
+  std::unique_ptr<HostTap> host_tap_;                 // destroyed before io_: declared after it
   std::unique_ptr<console::ConsoleServer> console_;  // destroyed before io_: declared after it
 };
 
@@ -143,7 +171,8 @@ int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                config->dpdk.workers, config->interfaces.size(), config->services.size());
   try {
     DpdkControl control_handle(*datapath);
-    ControlThread control(control_handle, config, datapath->port_macs(), load_options);
+    ControlThread control(control_handle, config, datapath->port_macs(), load_options,
+                          datapath.get());
     control.run();
   } catch (const std::exception& error) {
     spdlog::error("control thread failed: {}", error.what());

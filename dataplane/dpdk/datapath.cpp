@@ -136,6 +136,15 @@ void DpdkDatapath::start(std::shared_ptr<const pipeline::Tables> tables,
     if (ring == nullptr) throw DpdkError(fmt::format("rte_ring_create: {}", errno_text()));
     rings_.push_back(ring);
   }
+  if (settings_.host_path) {
+    to_host_ = rte_ring_create("sluice_to_host", kRingSize, static_cast<int>(rte_socket_id()),
+                               RING_F_SC_DEQ);
+    from_host_ = rte_ring_create("sluice_from_host", kRingSize,
+                                 static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (to_host_ == nullptr || from_host_ == nullptr) {
+      throw DpdkError(fmt::format("rte_ring_create (host path): {}", errno_text()));
+    }
+  }
   if (workers > 1) steering_ = std::make_unique<pipeline::FlowSteering>(*tables_, workers);
   clock_ = std::make_unique<TscClock>(rte_rdtsc(), rte_get_tsc_hz());
 
@@ -170,8 +179,11 @@ void DpdkDatapath::start(std::shared_ptr<const pipeline::Tables> tables,
     // A fresh start in the port space each run: the previous run's 4-tuples may still sit in
     // the backends' TIME_WAIT (docs/dpdk.md, "SNAT ports across restarts").
     options.snat_port_start = static_cast<std::size_t>(instance_id >> 17) + w * 7919u;
+    options.host_path = settings_.host_path;
     ctx->worker = std::make_unique<pipeline::Worker>(tables_, *ctx->io, options);
     ctx->ring = rings_[w];
+    ctx->to_host = to_host_;
+    ctx->from_host = w == 0 ? from_host_ : nullptr;
     ctx->rings = &rings_;
     ctx->steering = steering_.get();
     ctx->pool = pool_;
@@ -222,6 +234,13 @@ void DpdkDatapath::release_resources() noexcept {
     rte_ring_free(ring);
   }
   rings_.clear();
+  for (rte_ring** ring : {&to_host_, &from_host_}) {
+    if (*ring == nullptr) continue;
+    void* leftover = nullptr;
+    while (rte_ring_dequeue(*ring, &leftover) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(leftover));
+    rte_ring_free(*ring);
+    *ring = nullptr;
+  }
   if (pool_ != nullptr) rte_mempool_free(pool_);
   pool_ = nullptr;
 }

@@ -47,6 +47,9 @@ struct DatapathSettings {
   std::uint32_t idle_sleep_us = 0;
   std::vector<std::string> eal_args;
   std::vector<InterfaceSettings> interfaces;  // config order = pipeline PortId
+  // Rings between the workers and the control thread for the host's own traffic (health
+  // probes through a TUN device, docs/health.md).
+  bool host_path = false;
 };
 
 struct WorkerStats {
@@ -95,6 +98,15 @@ class DpdkDatapath {
   // Lock-free reads of the per-worker counters plus rte_eth_stats_get per port.
   StatsSnapshot snapshot_stats() const;
 
+  // --- The exception path (host_path.cpp), control thread only -------------------------
+  // Hands every waiting host-bound frame's IP packet to `sink` (at most `max`); returns how
+  // many.
+  std::size_t drain_host_packets(const std::function<void(const std::uint8_t*, std::size_t)>& sink,
+                                 std::size_t max);
+  // Queues an IP packet from the host for worker 0 to route out. False (dropped) when no mbuf
+  // or ring room is left, or the packet is larger than an mbuf.
+  bool inject_host_packet(const std::uint8_t* ip_packet, std::size_t length);
+
   // --- Control-plane hand-over (datapath_jobs.cpp): each runs a job on every worker through
   // its mailbox and returns when all are done (a poll round each, longer for big tables).
   // Workers keep forwarding throughout; nothing is locked.
@@ -139,6 +151,8 @@ class DpdkDatapath {
   std::unique_ptr<TscClock> clock_;
   rte_mempool* pool_ = nullptr;
   std::vector<rte_ring*> rings_;
+  rte_ring* to_host_ = nullptr;
+  rte_ring* from_host_ = nullptr;
   std::vector<rte_eth_dev_tx_buffer*> tx_buffers_;
   std::vector<pipeline::PortId> port_of_dpdk_port_;
   std::vector<std::unique_ptr<WorkerContext>> workers_;

@@ -18,6 +18,7 @@ struct alignas(64) ShellCounters {
   std::uint64_t tx_no_queue = 0;      // frames for a port this worker has no TX queue on
   std::uint64_t rx_multi_segment = 0; // chained mbufs (the pipeline handles single segments)
   std::uint64_t rx_unknown_port = 0;  // a handed-over mbuf whose port is not configured
+  std::uint64_t host_ring_full = 0;   // host-bound frames dropped: the control thread lags
 };
 
 }  // namespace sluice::dpdk

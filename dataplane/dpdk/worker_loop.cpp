@@ -77,6 +77,12 @@ void handle(WorkerContext& ctx, rte_mbuf* mbuf, pipeline::PortId ingress, std::i
     case pipeline::Action::kForward: ctx.io->transmit(verdict.port, frame); break;
     case pipeline::Action::kDrop: ctx.io->release(frame); break;
     case pipeline::Action::kConsumed: break;
+    case pipeline::Action::kHost:
+      if (ctx.to_host == nullptr || rte_ring_mp_enqueue(ctx.to_host, mbuf) != 0) {
+        ++ctx.shell.host_ring_full;
+        rte_pktmbuf_free(mbuf);
+      }
+      break;
   }
 }
 
@@ -105,6 +111,23 @@ int run_worker(void* arg) {
           mbuf->port < ctx.port_of_dpdk_port->size() ? (*ctx.port_of_dpdk_port)[mbuf->port]
                                                      : pipeline::kNoPort;
       handle(ctx, mbuf, ingress, now_ns, false);
+    }
+
+    // Packets the host's stack sent (health probes): routed out like the worker's own.
+    if (ctx.from_host != nullptr) {
+      const unsigned from_host =
+          rte_ring_sc_dequeue_burst(ctx.from_host, handed.data(), burst, nullptr);
+      for (unsigned i = 0; i < from_host; ++i) {
+        auto* mbuf = static_cast<rte_mbuf*>(handed[i]);
+        pipeline::Frame frame = MbufFrameIo::frame_of(mbuf);
+        const pipeline::Verdict verdict = ctx.worker->from_host(frame, now_ns);
+        if (verdict.action == pipeline::Action::kForward) {
+          ctx.io->transmit(verdict.port, frame);
+        } else if (verdict.action == pipeline::Action::kDrop) {
+          ctx.io->release(frame);
+        }
+      }
+      received += from_host;
     }
 
     for (const RxQueue& rx : ctx.rx_queues) {

@@ -48,6 +48,11 @@ struct WorkerContext {
   // nullptr with a single worker. Replaced (on this worker's thread, by a mailbox job) when a
   // reload brings new SNAT addresses; the datapath keeps every steering it built alive.
   const pipeline::FlowSteering* steering = nullptr;
+  // The exception path (docs/health.md): frames for the host go into `to_host` (shared by all
+  // workers, drained by the control thread); the host's packets arrive on `from_host` (only
+  // worker 0 has one). nullptr without a host path.
+  rte_ring* to_host = nullptr;
+  rte_ring* from_host = nullptr;
   // Control-plane jobs run between bursts (pipeline/worker_mailbox.hpp).
   pipeline::WorkerMailbox mailbox;
   rte_mempool* pool = nullptr;

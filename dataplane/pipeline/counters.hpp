@@ -31,6 +31,7 @@ enum class PipelineDrop : std::uint8_t {
   kUnsupportedL4,     // an L4 protocol that no service uses (ICMP errors, ESP, ...)
   kIcmpIgnored,       // ICMP other than echo requests to our addresses
   kTcpInsertion,      // the insertion engine refused the segment (its own reason counted too)
+  kHostBadSource,     // the host sent a packet whose source is not an appliance address
   kCount
 };
 inline constexpr std::size_t kPipelineDropCount = static_cast<std::size_t>(PipelineDrop::kCount);

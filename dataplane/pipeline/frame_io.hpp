@@ -37,6 +37,8 @@ enum class Action : std::uint8_t {
   kForward,   // transmit the (rewritten) input frame on `port`
   kConsumed,  // the pipeline took the frame (answered in place and transmitted, or queued)
   kDrop,      // release the frame; the reason is counted
+  kHost,      // hand the frame to the host's network stack (the DPDK shell's exception path:
+              // health probes' answers, docs/health.md); counted as host_rx
 };
 
 struct Verdict {
@@ -48,6 +50,7 @@ struct Verdict {
 
   static Verdict forward(PortId port) noexcept { return Verdict{Action::kForward, port, {}, {}, {}}; }
   static Verdict consumed() noexcept { return Verdict{Action::kConsumed, kNoPort, {}, {}, {}}; }
+  static Verdict to_host() noexcept { return Verdict{Action::kHost, kNoPort, {}, {}, {}}; }
   static Verdict dropped(PipelineDrop reason) noexcept {
     return Verdict{Action::kDrop, kNoPort, {}, reason, {}};
   }

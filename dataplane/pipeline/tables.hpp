@@ -80,8 +80,13 @@ struct Limits {
   std::uint64_t tcp_established_timeout_ns = 7200'000'000'000ULL;
   std::uint64_t tcp_closing_timeout_ns = 60'000'000'000ULL;
   std::uint64_t udp_timeout_ns = 60'000'000'000ULL;
+  // Local ports of SNAT flows, and above them the ports the host's own connections (health
+  // probes) use through the exception path; the two never overlap, so a probe's answer can
+  // never be mistaken for a flow's (docs/health.md).
   std::uint16_t snat_port_first = 1024;
-  std::uint16_t snat_port_last = 65535;
+  std::uint16_t snat_port_last = 64511;
+  std::uint16_t host_port_first = 64512;
+  std::uint16_t host_port_last = 65535;
 };
 
 // Where a packet to an address leaves: the port and the on-link next hop.

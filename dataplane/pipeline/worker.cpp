@@ -31,6 +31,7 @@ std::string verdict_name(const Verdict& verdict) {
   switch (verdict.action) {
     case Action::kForward: return "forward";
     case Action::kConsumed: return "consumed";
+    case Action::kHost: return "host";
     case Action::kDrop: break;
   }
   if (verdict.parse_drop != packet::DropReason::kNone) {
@@ -110,6 +111,7 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
   switch (verdict.action) {
     case Action::kForward: count_tx(frame); break;
     case Action::kConsumed: break;
+    case Action::kHost: ++counters_.host_rx; break;
     case Action::kDrop:
       ++counters_.dropped;
       if (verdict.parse_drop != packet::DropReason::kNone) {
@@ -151,6 +153,12 @@ Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
   if (hops <= 1) return Verdict::dropped(PipelineDrop::kTtlExceeded);
   const bool ours = tables_->is_vip(destination) || tables_->is_own_address(destination);
   if (!ours) return Verdict::dropped(PipelineDrop::kNotForUs);
+  // The host's own connections (health probes leave from the host port range, which SNAT
+  // never allocates: Limits) go up to the host when the shell has a path for them.
+  if (options_.host_path && port >= tables_->limits().host_port_first &&
+      port <= tables_->limits().host_port_last && tables_->is_own_address(destination)) {
+    return Verdict::to_host();
+  }
   // A segment of a connection we do not know (a late SYN-ACK to a SNAT address, an ACK after
   // expiry) is not a configuration problem: say so before looking for a service.
   if (!may_create) return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);

@@ -37,6 +37,9 @@ struct WorkerOptions {
   // Where SNAT port allocation starts in this worker's share (conntrack/snat_ports.hpp):
   // random per run in the appliance, 0 (the first port, ascending) in fixtures.
   std::size_t snat_port_start = 0;
+  // The shell hands host-bound frames (Action::kHost) to the host's stack; without a path
+  // they are dropped as unknown flows.
+  bool host_path = false;
 };
 
 // "forward", "consumed", or "drop:<reason>" (parser, pipeline or "tcp_<insertion reason>").
@@ -58,6 +61,12 @@ class Worker {
   // frame between workers; the worker then does not parse it again).
   Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns,
                   const packet::ParseResult& parsed) noexcept;
+
+  // A packet the host's stack sent (health probes): `frame` holds an Ethernet header whose
+  // addresses the worker fills in, then the IP packet. Routed like the worker's own frames;
+  // kForward (transmit on verdict.port), kConsumed (queued for a neighbour) or kDrop. The
+  // source must be one of the appliance's addresses: the host path is not a router.
+  Verdict from_host(Frame& frame, std::int64_t now_ns) noexcept;
 
   // Runs due timers: header resends, give-ups, flow expiry, stale neighbour queue entries.
   void advance(std::int64_t now_ns) noexcept;

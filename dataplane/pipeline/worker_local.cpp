@@ -167,3 +167,45 @@ Verdict Worker::handle_icmp(Packet& packet) noexcept {
 }
 
 }  // namespace sluice::pipeline
+
+namespace sluice::pipeline {
+
+Verdict Worker::from_host(Frame& frame, std::int64_t now_ns) noexcept {
+  now_ns_ = now_ns;
+  const packet::ParseResult result = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+  Verdict verdict;
+  if (!result.ok()) {
+    verdict = Verdict::dropped(result.drop_reason());
+  } else {
+    Packet packet{frame, kNoPort, result.frame()};
+    const net::IpAddress source = packet.parsed.src_address(packet.data()).to_address();
+    const net::IpAddress destination = packet.parsed.dst_address(packet.data()).to_address();
+    const auto hop = tables_->next_hop(destination);
+    if (!tables_->is_own_address(source)) {
+      verdict = Verdict::dropped(PipelineDrop::kHostBadSource);
+    } else if (!hop) {
+      verdict = Verdict::dropped(PipelineDrop::kNoRoute);
+    } else {
+      verdict = deliver(packet, hop->port, hop->gateway);
+    }
+  }
+  switch (verdict.action) {
+    case Action::kForward:
+      ++counters_.host_tx;
+      count_tx(frame);
+      break;
+    case Action::kConsumed: ++counters_.host_tx; break;
+    case Action::kDrop:
+      ++counters_.dropped;
+      if (verdict.parse_drop != packet::DropReason::kNone) {
+        ++counters_.parse_drops[static_cast<std::size_t>(verdict.parse_drop)];
+      } else if (verdict.drop) {
+        ++counters_.pipeline_drops[static_cast<std::size_t>(*verdict.drop)];
+      }
+      break;
+    case Action::kHost: break;  // never: the host's packets do not go back up
+  }
+  return verdict;
+}
+
+}  // namespace sluice::pipeline

@@ -116,7 +116,7 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
   const Verdict verdict =
       no_flow_verdict(packet, kProtoTcp, key.destination_address(), key.destination_port, opening_syn,
                       service);
-  if (verdict.action == Action::kDrop) return verdict;
+  if (verdict.action != Action::kForward) return verdict;
   std::uint32_t flow_id = 0;
   const Verdict created = create_flow(packet, *service, key, hash, flow_id);
   if (created.action == Action::kDrop) return created;

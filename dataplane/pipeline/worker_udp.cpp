@@ -25,7 +25,7 @@ Verdict Worker::handle_udp(Packet& packet) noexcept {
   std::optional<ServiceId> service;
   const Verdict verdict = no_flow_verdict(packet, kProtoUdp, key.destination_address(),
                                           key.destination_port, true, service);
-  if (verdict.action == Action::kDrop) return verdict;
+  if (verdict.action != Action::kForward) return verdict;
   std::uint32_t flow_id = 0;
   const Verdict created = create_flow(packet, *service, key, hash, flow_id);
   if (created.action == Action::kDrop) return created;
