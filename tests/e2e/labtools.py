@@ -36,6 +36,35 @@ def client(*args, timeout=60):
     return json.loads(out.stdout)
 
 
+CONSOLE_CLIENT = os.path.join(ROOT, "tests", "e2e", "lab", "console_client.py")
+# The configuration sluice runs in the lab (tests/e2e/run copies configs/lab.toml there), so
+# reload tests can edit it.
+SLUICE_CONFIG = os.environ.get("SLUICE_CONFIG", os.path.join(LAB_RUN, "sluice.toml"))
+needs_sluice = unittest.skipIf(IS_BASELINE, "tests sluice's own console/control plane")
+
+
+def console(*commands, timeout=30):
+    """Runs console commands in one session; returns the text each one answered."""
+    out = ns("sl-lb", PY, CONSOLE_CLIENT, *commands, timeout=timeout)
+    return json.loads(out.stdout)
+
+
+def console_json(command, timeout=30):
+    """A `show ... json` command's one JSON document."""
+    [answer] = console(command, timeout=timeout)
+    return json.loads(answer)
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    """Polls predicate() until it returns a true value (returned) or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
 def sha256_file(path):
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -187,6 +187,13 @@ def build_lab():
         # so that the pipeline gets real, checksummed, MTU-sized frames.
         sh(*in_ns(NS_APP, "ethtool", "-K", dev, "tx", "off", "rx", "off", "tso", "off", "gso",
                   "off", "gro", "off"), check=False)
+    # The kernel must not process the frames af_packet copies to sluice: it owns the
+    # appliance's addresses on the host-path TUN and would reset the backend's SYN-ACKs
+    # (scripts/lab does the same; docs/health.md).
+    rules = "table netdev smoke_dataplane {\n" + "".join(
+        f'  chain c{i} {{ type filter hook ingress device "{dev}" priority 0; policy drop; }}\n'
+        for i, dev in enumerate((FRONT_APP, BACK_APP))) + "}\n"
+    subprocess.run(in_ns(NS_APP, "nft", "-f", "-"), input=rules, text=True, check=True)
     for ns, dev, address, address6 in ((NS_CLIENT, FRONT_CLIENT, "10.10.0.2/24", "fd10::2/64"),
                                        (NS_BACKEND, BACK_BACKEND, "10.20.0.2/24", "fd20::2/64")):
         sh("ip", "-n", ns, "addr", "add", address, "dev", dev)
