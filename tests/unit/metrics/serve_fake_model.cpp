@@ -1,0 +1,45 @@
+// Serves the metrics of the test FakeModel on 127.0.0.1 (a kernel-chosen port), for
+// prometheus_parse_test.py: prints "port N" once listening and exits when stdin closes.
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "control/metrics/server.hpp"
+#include "tests/unit/metrics/fake_model.hpp"
+
+int main() {
+  namespace asio = boost::asio;
+  // Log lines to stderr: stdout carries the port line the test reads.
+  spdlog::set_default_logger(spdlog::stderr_logger_st("metrics"));
+  asio::io_context io;
+  sluice::metrics::testing::FakeModel model;
+  sluice::metrics::MetricsSettings settings;
+  settings.listen = {sluice::net::IpAddress::v4({127, 0, 0, 1}), 0};
+  sluice::metrics::MetricsServer server(io, settings, model);
+  server.start();
+  std::cout << "port " << server.local_endpoint().port << std::endl;
+
+  asio::posix::stream_descriptor input(io, ::dup(STDIN_FILENO));
+  char byte = 0;
+  std::function<void()> watch = [&] {
+    input.async_read_some(asio::buffer(&byte, 1),
+                          [&](const boost::system::error_code& error, std::size_t) {
+                            if (error) {  // EOF: the test is done
+                              server.stop();
+                              input.close();
+                              return;
+                            }
+                            watch();
+                          });
+  };
+  watch();
+  io.run();
+  return 0;
+}
