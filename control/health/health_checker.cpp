@@ -1,9 +1,9 @@
 #include "control/health/health_checker.hpp"
 
-#include <algorithm>
-
-#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
 
 #include "control/health/probe.hpp"
 #include "control/health/rise_fall.hpp"
@@ -97,12 +97,12 @@ void HealthChecker::set_targets(std::vector<Target> targets) {
 
 void HealthChecker::schedule(const std::shared_ptr<Entry>& entry, Clock::duration delay) {
   entry->timer.expires_after(delay);
-  entry->timer.async_wait([this, weak = std::weak_ptr<Entry>(entry)](
-                              const boost::system::error_code& error) {
-    const std::shared_ptr<Entry> alive = weak.lock();
-    if (error || !alive || alive->stopped) return;
-    launch(alive);
-  });
+  entry->timer.async_wait(
+      [this, weak = std::weak_ptr<Entry>(entry)](const boost::system::error_code& error) {
+        const std::shared_ptr<Entry> alive = weak.lock();
+        if (error || !alive || alive->stopped) return;
+        launch(alive);
+      });
 }
 
 void HealthChecker::launch(const std::shared_ptr<Entry>& entry) {

@@ -11,6 +11,7 @@
 // one started, or when it ends if that is later).
 //
 // Everything, callbacks included, runs on the io_context's thread; calls must come from it.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -21,8 +22,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
 
 #include "control/config/config.hpp"
 #include "dataplane/net/address.hpp"
@@ -47,11 +46,11 @@ struct TargetStatus {
   std::string service;
   net::Endpoint backend;
   bool up = true;
-  bool confirmed = false;     // false until a check has succeeded or the target went down
-  std::string last_reason;    // outcome of the last finished probe; empty before the first
-  std::uint64_t checks = 0;   // finished probes
-  std::uint64_t failures = 0; // of which failed
-  std::uint32_t streak = 0;   // consecutive results against the current state
+  bool confirmed = false;      // false until a check has succeeded or the target went down
+  std::string last_reason;     // outcome of the last finished probe; empty before the first
+  std::uint64_t checks = 0;    // finished probes
+  std::uint64_t failures = 0;  // of which failed
+  std::uint32_t streak = 0;    // consecutive results against the current state
 };
 
 class HealthChecker {

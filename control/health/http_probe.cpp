@@ -6,8 +6,8 @@ namespace sluice::health {
 
 std::string http_request(std::string_view path, const net::Endpoint& backend) {
   return fmt::format(
-      "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: sluice-health\r\nConnection: close\r\n\r\n",
-      path, backend.to_string());
+      "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: sluice-health\r\nConnection: close\r\n\r\n", path,
+      backend.to_string());
 }
 
 std::optional<int> parse_status_line(std::string_view line) noexcept {

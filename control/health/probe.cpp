@@ -1,12 +1,12 @@
 #include "control/health/probe.hpp"
 
-#include <array>
-#include <utility>
+#include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <fmt/format.h>
+#include <utility>
 
 #include "control/health/http_probe.hpp"
 #include "dataplane/shared/pp2.h"
@@ -98,30 +98,30 @@ void Probe::on_connected() {
   if (outgoing_.empty()) return finish(true, "connected");
 
   phase_ = "sending";
-  asio::async_write(socket_, asio::buffer(outgoing_),
-                    [self = shared_from_this(), http](const boost::system::error_code& error,
-                                                      std::size_t) {
-                      if (self->finished_) return;
-                      if (error) return self->finish(false, "send: " + error.message());
-                      if (!http) return self->finish(true, "connected");
-                      self->phase_ = "waiting for the status line";
-                      self->read_more();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(outgoing_),
+      [self = shared_from_this(), http](const boost::system::error_code& error, std::size_t) {
+        if (self->finished_) return;
+        if (error) return self->finish(false, "send: " + error.message());
+        if (!http) return self->finish(true, "connected");
+        self->phase_ = "waiting for the status line";
+        self->read_more();
+      });
 }
 
 void Probe::read_more() {
-  socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](
-                                                    const boost::system::error_code& error,
-                                                    std::size_t size) {
-    if (self->finished_) return;
-    if (error == asio::error::eof) {
-      return self->finish(false, self->received_.empty()
-                                     ? "http: connection closed without an answer"
-                                     : "http: connection closed inside the status line");
-    }
-    if (error) return self->finish(false, "receive: " + error.message());
-    self->on_received(size);
-  });
+  socket_.async_read_some(
+      asio::buffer(chunk_),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
+        if (self->finished_) return;
+        if (error == asio::error::eof) {
+          return self->finish(false, self->received_.empty()
+                                         ? "http: connection closed without an answer"
+                                         : "http: connection closed inside the status line");
+        }
+        if (error) return self->finish(false, "receive: " + error.message());
+        self->on_received(size);
+      });
 }
 
 void Probe::on_received(std::size_t size) {
@@ -129,7 +129,8 @@ void Probe::on_received(std::size_t size) {
   const std::size_t end = received_.find('\n');
   if (end == std::string::npos) {
     if (received_.size() > kMaxStatusLine) {
-      return finish(false, fmt::format("http: no status line in the first {} bytes", kMaxStatusLine));
+      return finish(false,
+                    fmt::format("http: no status line in the first {} bytes", kMaxStatusLine));
     }
     return read_more();
   }

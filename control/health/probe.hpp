@@ -4,6 +4,9 @@
 // "GET path" and the status line of the answer; the whole attempt is bounded by the timeout.
 // The socket is closed with RST (SO_LINGER 0), so a probe leaves no TIME_WAIT entry behind on
 // the appliance, whatever the check rate.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,10 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "control/config/config.hpp"
 #include "dataplane/net/address.hpp"

@@ -14,8 +14,8 @@
 namespace sluice::health {
 
 struct Transition {
-  bool up = false;            // the new state
-  std::uint32_t checks = 0;   // consecutive results that caused it
+  bool up = false;           // the new state
+  std::uint32_t checks = 0;  // consecutive results that caused it
 };
 
 class RiseFall {

@@ -25,8 +25,7 @@ bool is_token(std::string_view text) {
 }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -88,15 +87,17 @@ HeadParse parse_request_head(std::string_view buffer, std::size_t max_head) {
       first_space == std::string_view::npos ? first_space : request_line.find(' ', first_space + 1);
   if (second_space == std::string_view::npos) return error(400, "malformed request line");
   const std::string_view method = request_line.substr(0, first_space);
-  const std::string_view target = request_line.substr(first_space + 1, second_space - first_space - 1);
+  const std::string_view target =
+      request_line.substr(first_space + 1, second_space - first_space - 1);
   const std::string_view version = request_line.substr(second_space + 1);
-  if (!is_token(method) || target.empty() ||
-      std::any_of(target.begin(), target.end(),
-                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; })) {
+  if (!is_token(method) || target.empty() || std::any_of(target.begin(), target.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+      })) {
     return error(400, "malformed request line");
   }
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !std::isdigit(static_cast<unsigned char>(version[5])) ||
-      version[6] != '.' || !std::isdigit(static_cast<unsigned char>(version[7]))) {
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" ||
+      !std::isdigit(static_cast<unsigned char>(version[5])) || version[6] != '.' ||
+      !std::isdigit(static_cast<unsigned char>(version[7]))) {
     return error(400, "malformed HTTP version");
   }
   if (version[5] != '1') return error(505, "only HTTP/1.0 and HTTP/1.1 are served");

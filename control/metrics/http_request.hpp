@@ -20,10 +20,10 @@ struct HttpRequest {
 struct HeadParse {
   enum class Kind : std::uint8_t { kIncomplete, kComplete, kError };
   Kind kind = Kind::kIncomplete;
-  HttpRequest request;        // kComplete
-  std::size_t consumed = 0;   // kComplete: bytes of the head, empty line included
-  int status = 0;             // kError: 400, 431 or 505
-  std::string error;          // kError: what was wrong, for the response body
+  HttpRequest request;       // kComplete
+  std::size_t consumed = 0;  // kComplete: bytes of the head, empty line included
+  int status = 0;            // kError: 400, 431 or 505
+  std::string error;         // kError: what was wrong, for the response body
 };
 
 // Parses the head at the start of `buffer` (at most max_head bytes; more without the empty

@@ -47,16 +47,15 @@ constexpr std::array<WorkerMetric, 16> kWorkerMetrics{{
     {"sluice_proxy_headers_resent_total", MetricType::kCounter,
      "TCP PROXY header segments sent again after a loss.", &WorkerCounters::pp_resent},
     {"sluice_proxy_header_flows_reset_total", MetricType::kCounter,
-     "TCP flows reset because their PROXY header never got through.",
-     &WorkerCounters::pp_given_up},
+     "TCP flows reset because their PROXY header never got through.", &WorkerCounters::pp_given_up},
     {"sluice_snat_exhausted_total", MetricType::kCounter,
      "New flows refused for want of a free SNAT port.", &WorkerCounters::snat_exhausted},
     {"sluice_arp_replies_total", MetricType::kCounter, "ARP replies sent for own addresses.",
      &WorkerCounters::arp_replies},
     {"sluice_nd_replies_total", MetricType::kCounter,
      "IPv6 neighbour advertisements sent for own addresses.", &WorkerCounters::nd_replies},
-    {"sluice_icmp_echo_replies_total", MetricType::kCounter,
-     "ICMP and ICMPv6 echo replies sent.", &WorkerCounters::icmp_echo_replies},
+    {"sluice_icmp_echo_replies_total", MetricType::kCounter, "ICMP and ICMPv6 echo replies sent.",
+     &WorkerCounters::icmp_echo_replies},
     {"sluice_icmp_errors_sent_total", MetricType::kCounter,
      "ICMP errors sent (e.g. fragmentation needed).", &WorkerCounters::icmp_errors_sent},
 }};
@@ -95,14 +94,15 @@ void render_workers(Exposition& out, const console::StatsView& stats) {
     for (std::size_t index = 0; index < packet::kDropReasonCount; ++index) {
       const auto reason = static_cast<packet::DropReason>(index);
       if (reason == packet::DropReason::kNone) continue;  // "not dropped": never counted
-      out.sample(with_worker(source, {{"stage", "parse"}, {"reason", packet::drop_reason_name(reason)}}),
-                 source.counters->parse_drops[index]);
+      out.sample(
+          with_worker(source, {{"stage", "parse"}, {"reason", packet::drop_reason_name(reason)}}),
+          source.counters->parse_drops[index]);
     }
     for (std::size_t index = 0; index < pipeline::kPipelineDropCount; ++index) {
       const auto drop = static_cast<pipeline::PipelineDrop>(index);
-      out.sample(
-          with_worker(source, {{"stage", "pipeline"}, {"reason", pipeline::pipeline_drop_name(drop)}}),
-          source.counters->pipeline_drops[index]);
+      out.sample(with_worker(source, {{"stage", "pipeline"},
+                                      {"reason", pipeline::pipeline_drop_name(drop)}}),
+                 source.counters->pipeline_drops[index]);
     }
   }
 
@@ -160,7 +160,8 @@ void render_services(Exposition& out, const console::ConsoleModel& model) {
   const std::vector<console::ServiceView> services = model.services();
   std::vector<ServiceBackends> all;
   for (const console::ServiceView& service : services) {
-    all.push_back({&service, model.backends(service.name).value_or(std::vector<console::BackendView>{})});
+    all.push_back(
+        {&service, model.backends(service.name).value_or(std::vector<console::BackendView>{})});
   }
 
   out.family("sluice_service_info", MetricType::kGauge,
@@ -214,7 +215,8 @@ void render_services(Exposition& out, const console::ConsoleModel& model) {
   for (const ServiceBackends& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
       if (backend.active) {
-        out.sample({{"service", entry.service->name}, {"backend", backend.address}}, *backend.active);
+        out.sample({{"service", entry.service->name}, {"backend", backend.address}},
+                   *backend.active);
       }
     }
   }
@@ -223,7 +225,8 @@ void render_services(Exposition& out, const console::ConsoleModel& model) {
   for (const ServiceBackends& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
       if (backend.total) {
-        out.sample({{"service", entry.service->name}, {"backend", backend.address}}, *backend.total);
+        out.sample({{"service", entry.service->name}, {"backend", backend.address}},
+                   *backend.total);
       }
     }
   }

@@ -1,13 +1,13 @@
 #include "control/metrics/server.hpp"
 
-#include <array>
-#include <string_view>
-#include <utility>
-
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/write.hpp>
+#include <string_view>
+#include <utility>
 
 #include "control/metrics/http_request.hpp"
 #include "control/metrics/render.hpp"
@@ -63,7 +63,9 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
  public:
   MetricsConnection(tcp::socket socket, const MetricsSettings& settings,
                     const MetricsServer::PageSource& source)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), settings_(settings),
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        settings_(settings),
         source_(source) {}
 
   void start() { read_more(); }
@@ -88,13 +90,13 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
   void read_more() {
     arm_timer();
-    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](
-                                                      const boost::system::error_code& error,
-                                                      std::size_t size) {
-      if (error) return self->close();  // EOF, reset, idle timeout or stop()
-      self->pending_.append(self->chunk_.data(), size);
-      self->handle();
-    });
+    socket_.async_read_some(
+        asio::buffer(chunk_),
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
+          if (error) return self->close();  // EOF, reset, idle timeout or stop()
+          self->pending_.append(self->chunk_.data(), size);
+          self->handle();
+        });
   }
 
   void handle() {
@@ -108,7 +110,8 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
     }
     pending_.erase(0, parsed.consumed);
     const HttpRequest& request = parsed.request;
-    const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+    const std::string_view path =
+        std::string_view(request.target).substr(0, request.target.find('?'));
     const bool head = request.method == "HEAD";
     if (request.method != "GET" && !head) {
       return send(error_response(405, "only GET and HEAD are served", request.keep_alive,
@@ -126,8 +129,8 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
     outgoing_ = std::move(text);
     arm_timer();
     asio::async_write(socket_, asio::buffer(outgoing_),
-                      [self = shared_from_this(), keep_alive](const boost::system::error_code& error,
-                                                              std::size_t) {
+                      [self = shared_from_this(), keep_alive](
+                          const boost::system::error_code& error, std::size_t) {
                         if (error || !keep_alive) return self->close();
                         self->outgoing_.clear();
                         // A pipelined request may already be in pending_.
@@ -187,14 +190,15 @@ net::Endpoint MetricsServer::local_endpoint() const {
 }
 
 std::size_t MetricsServer::connection_count() {
-  connections_.remove_if([](const std::weak_ptr<MetricsConnection>& weak) { return weak.expired(); });
+  connections_.remove_if(
+      [](const std::weak_ptr<MetricsConnection>& weak) { return weak.expired(); });
   return connections_.size();
 }
 
 void MetricsServer::refuse(tcp::socket socket) {
   auto refused = std::make_shared<tcp::socket>(std::move(socket));
-  auto message = std::make_shared<std::string>(
-      error_response(503, fmt::format("too many connections ({})", settings_.max_connections), false));
+  auto message = std::make_shared<std::string>(error_response(
+      503, fmt::format("too many connections ({})", settings_.max_connections), false));
   asio::async_write(*refused, asio::buffer(*message),
                     [refused, message](const boost::system::error_code&, std::size_t) {
                       boost::system::error_code ignored;

@@ -9,16 +9,15 @@
 // open); a connection idle for settings.idle_timeout is closed; at most
 // settings.max_connections at once, more get 503 and are closed. Nothing blocks: the page is
 // rendered on the control thread (it only reads counters) and written asynchronously.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "control/console/model.hpp"
 #include "dataplane/net/address.hpp"

@@ -4,7 +4,14 @@
 // and states, never on elapsed time.
 #include "control/health/health_checker.hpp"
 
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <array>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <functional>
 #include <list>
@@ -12,13 +19,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "control/health/probe.hpp"
 
@@ -37,15 +37,17 @@ class FakeBackend {
  public:
   struct Connection {
     std::string received;
+    std::string peer;  // the probe's source address
     bool ended = false;
     bool reset = false;  // ended with ECONNRESET (the probe's SO_LINGER 0 close)
   };
 
-  explicit FakeBackend(asio::io_context& io, std::uint16_t port = 0, int backlog = 16)
-      : io_(io), acceptor_(io) {
-    acceptor_.open(tcp::v4());
+  explicit FakeBackend(asio::io_context& io, std::uint16_t port = 0, int backlog = 16,
+                       net::IpAddress address = kLoopback)
+      : io_(io), acceptor_(io), address_(address) {
+    acceptor_.open(address.is_v4() ? tcp::v4() : tcp::v6());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    acceptor_.bind(tcp::endpoint(asio::ip::make_address(address.to_string()), port));
     acceptor_.listen(backlog);
     port_ = acceptor_.local_endpoint().port();
   }
@@ -57,7 +59,7 @@ class FakeBackend {
     for (auto& socket : sockets_) socket->close(ignored);
   }
 
-  net::Endpoint endpoint() const { return {kLoopback, port_}; }
+  net::Endpoint endpoint() const { return {address_, port_}; }
   std::uint16_t port() const { return port_; }
 
   std::string answer;
@@ -66,43 +68,48 @@ class FakeBackend {
 
  private:
   void accept_next() {
-    acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
-      if (error) return;
-      auto shared = std::make_shared<tcp::socket>(std::move(socket));
-      sockets_.push_back(shared);
-      connections.emplace_back();
-      Connection* record = &connections.back();
-      if (!answer.empty()) {
-        asio::async_write(*shared, asio::buffer(answer),
-                          [this, shared](const boost::system::error_code&, std::size_t) {
-                            if (close_after_answer) {
-                              boost::system::error_code ignored;
-                              shared->shutdown(tcp::socket::shutdown_send, ignored);
-                            }
-                          });
-      }
-      read(shared, record);
-      accept_next();
-    });
+    // The peer from accept itself: a probe may have reset the connection already.
+    acceptor_.async_accept(
+        peer_, [this](const boost::system::error_code& error, tcp::socket socket) {
+          if (error) return;
+          auto shared = std::make_shared<tcp::socket>(std::move(socket));
+          sockets_.push_back(shared);
+          connections.emplace_back();
+          Connection* record = &connections.back();
+          record->peer = peer_.address().to_string();
+          if (!answer.empty()) {
+            asio::async_write(*shared, asio::buffer(answer),
+                              [this, shared](const boost::system::error_code&, std::size_t) {
+                                if (close_after_answer) {
+                                  boost::system::error_code ignored;
+                                  shared->shutdown(tcp::socket::shutdown_send, ignored);
+                                }
+                              });
+          }
+          read(shared, record);
+          accept_next();
+        });
   }
 
   void read(const std::shared_ptr<tcp::socket>& socket, Connection* record) {
     auto buffer = std::make_shared<std::array<char, 1024>>();
-    socket->async_read_some(asio::buffer(*buffer), [this, socket, record, buffer](
-                                                       const boost::system::error_code& error,
-                                                       std::size_t size) {
-      if (error) {
-        record->ended = true;
-        record->reset = error == asio::error::connection_reset;
-        return;
-      }
-      record->received.append(buffer->data(), size);
-      read(socket, record);
-    });
+    socket->async_read_some(
+        asio::buffer(*buffer),
+        [this, socket, record, buffer](const boost::system::error_code& error, std::size_t size) {
+          if (error) {
+            record->ended = true;
+            record->reset = error == asio::error::connection_reset;
+            return;
+          }
+          record->received.append(buffer->data(), size);
+          read(socket, record);
+        });
   }
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;
+  net::IpAddress address_;
+  tcp::endpoint peer_;
   std::uint16_t port_ = 0;
   std::vector<std::shared_ptr<tcp::socket>> sockets_;
 };
@@ -134,7 +141,8 @@ class HealthCheckerTest : public ::testing::Test {
     return true;
   }
 
-  static Target target(const net::Endpoint& backend, config::HealthKind kind = config::HealthKind::kTcp,
+  static Target target(const net::Endpoint& backend,
+                       config::HealthKind kind = config::HealthKind::kTcp,
                        std::string service = "web") {
     Target result;
     result.service = std::move(service);
@@ -184,9 +192,8 @@ TEST_F(HealthCheckerTest, ProbesCloseWithResetAndSendNothingWithoutProxy) {
   FakeBackend backend(io_);
   backend.serve();
   checker_.set_targets({target(backend.endpoint())});
-  ASSERT_TRUE(run_until([&] {
-    return !backend.connections.empty() && backend.connections.front().ended;
-  }));
+  ASSERT_TRUE(
+      run_until([&] { return !backend.connections.empty() && backend.connections.front().ended; }));
   EXPECT_EQ(backend.connections.front().received, "");
   // SO_LINGER 0: the backend sees RST, and the appliance keeps no TIME_WAIT.
   EXPECT_TRUE(backend.connections.front().reset);
@@ -268,9 +275,8 @@ class HttpHealthTest : public HealthCheckerTest {
     backend_->close_after_answer = close_after;
     backend_->serve();
     checker_.set_targets({target(backend_->endpoint(), config::HealthKind::kHttp)});
-    ASSERT_TRUE(run_until([&] {
-      return !changes_.empty() || status_of(backend_->endpoint()).checks >= 3;
-    }));
+    ASSERT_TRUE(run_until(
+        [&] { return !changes_.empty() || status_of(backend_->endpoint()).checks >= 3; }));
   }
 
   std::unique_ptr<FakeBackend> backend_;
@@ -283,8 +289,8 @@ TEST_F(HttpHealthTest, Status200IsUp) {
   EXPECT_EQ(status_of(backend_->endpoint()).last_reason, "HTTP 200");
   // The request reached the backend, without a PROXY header (send_proxy off).
   const std::string& received = backend_->connections.front().received;
-  EXPECT_EQ(received.rfind("GET / HTTP/1.0\r\nHost: " + backend_->endpoint().to_string() + "\r\n", 0),
-            0U)
+  EXPECT_EQ(
+      received.rfind("GET / HTTP/1.0\r\nHost: " + backend_->endpoint().to_string() + "\r\n", 0), 0U)
       << received;
 }
 
@@ -375,6 +381,20 @@ TEST_F(HealthCheckerTest, ProxyLocalHeaderComesFirstWhenSendProxyIsOn) {
   EXPECT_EQ(status_of(http_backend.endpoint()).last_reason, "HTTP 204");
 }
 
+TEST_F(HealthCheckerTest, Ipv6Backends) {
+  FakeBackend backend(io_, 0, 16, *net::IpAddress::parse("::1"));
+  backend.answer = "HTTP/1.1 200 OK\r\n\r\n";
+  backend.serve();
+  checker_.set_targets({target(backend.endpoint(), config::HealthKind::kHttp)});
+  ASSERT_TRUE(run_until([&] { return status_of(backend.endpoint()).checks >= 2; }));
+  EXPECT_TRUE(status_of(backend.endpoint()).up);
+  EXPECT_EQ(status_of(backend.endpoint()).last_reason, "HTTP 200");
+  const std::string& received = backend.connections.front().received;
+  EXPECT_NE(received.find("\r\nHost: [::1]:" + std::to_string(backend.port()) + "\r\n"),
+            std::string::npos)
+      << received;
+}
+
 TEST_F(HealthCheckerTest, ProbesLeaveFromTheSourceAddress) {
   FakeBackend backend(io_);
   backend.serve();
@@ -383,8 +403,11 @@ TEST_F(HealthCheckerTest, ProbesLeaveFromTheSourceAddress) {
   Target unbindable = target(backend.endpoint(), config::HealthKind::kTcp, "other");
   unbindable.source = *net::IpAddress::parse("192.0.2.77");  // not an address of this host
   checker_.set_targets({bound, unbindable});
-  ASSERT_TRUE(run_until([&] { return status_of(backend.endpoint()).checks >= 1 && !changes_.empty(); }));
+  ASSERT_TRUE(
+      run_until([&] { return status_of(backend.endpoint()).checks >= 1 && !changes_.empty(); }));
   EXPECT_TRUE(status_of(backend.endpoint()).up);
+  ASSERT_FALSE(backend.connections.empty());
+  EXPECT_EQ(backend.connections.front().peer, "127.0.0.2");
   ASSERT_EQ(changes_.size(), 1U);
   EXPECT_EQ(changes_[0].service, "other");
   EXPECT_EQ(changes_[0].reason, "bind 192.0.2.77: Cannot assign requested address");
@@ -395,9 +418,8 @@ TEST_F(HealthCheckerTest, ReplacingTargetsKeepsTheStateOfThoseThatStay) {
   backend.serve();
   const net::Endpoint dead = closed_port();
   checker_.set_targets({target(backend.endpoint()), target(dead)});
-  ASSERT_TRUE(run_until([&] {
-    return status_of(backend.endpoint()).confirmed && !status_of(dead).up;
-  }));
+  ASSERT_TRUE(
+      run_until([&] { return status_of(backend.endpoint()).confirmed && !status_of(dead).up; }));
   const std::uint64_t live_checks = status_of(backend.endpoint()).checks;
 
   // Reload: `dead` stays with other settings, the live one goes, a new one comes.

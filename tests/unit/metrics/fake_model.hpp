@@ -39,7 +39,7 @@ class FakeModel final : public console::ConsoleModel {
     second.arp_replies = 5;
     second.parse_drops[static_cast<std::size_t>(packet::DropReason::kTruncatedTcp)] = 2;
     second.insertion_drops[2] = 3;  // kClientSynAck
-    stats_.total = first;  // not read by the renderer: keep it distinct from the sum
+    stats_.total = first;           // not read by the renderer: keep it distinct from the sum
   }
 
   console::VersionView version() const override {
@@ -56,7 +56,8 @@ class FakeModel final : public console::ConsoleModel {
             {"dns", "[2001:db8::53]:53", "udp", "rr", "none", 1, 1, std::nullopt}};
   }
 
-  std::optional<std::vector<console::BackendView>> backends(std::string_view service) const override {
+  std::optional<std::vector<console::BackendView>> backends(
+      std::string_view service) const override {
     if (service == "web") {
       return std::vector<console::BackendView>{{"10.1.0.1:8080", 1, "up", 3, 5},
                                                {"10.1.0.2:8080", 2, "down", 0, 7},

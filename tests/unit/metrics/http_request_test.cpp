@@ -1,9 +1,9 @@
 #include "control/metrics/http_request.hpp"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace sluice::metrics {
 namespace {
@@ -25,7 +25,8 @@ TEST(HttpRequest, CompleteGet) {
 TEST(HttpRequest, IncompleteUntilTheEmptyLine) {
   EXPECT_EQ(parse_request_head("", kMax).kind, Kind::kIncomplete);
   EXPECT_EQ(parse_request_head("GET /metrics HTTP/1.1\r\n", kMax).kind, Kind::kIncomplete);
-  EXPECT_EQ(parse_request_head("GET /metrics HTTP/1.1\r\nHost: x\r\n", kMax).kind, Kind::kIncomplete);
+  EXPECT_EQ(parse_request_head("GET /metrics HTTP/1.1\r\nHost: x\r\n", kMax).kind,
+            Kind::kIncomplete);
 }
 
 TEST(HttpRequest, BareLineFeedsAreAccepted) {
@@ -59,7 +60,7 @@ TEST(HttpRequest, MalformedIs400) {
            "GET /metrics HTTX/1.1\r\nHost: x\r\n\r\n",
            "GET /metrics HTTP/1.1\r\nNo colon here\r\n\r\n",
            "GET /metrics HTTP/1.1\r\nHost : x\r\n\r\n",
-           "GET /metrics HTTP/1.1\r\n\r\n",                       // HTTP/1.1 without Host
+           "GET /metrics HTTP/1.1\r\n\r\n",                        // HTTP/1.1 without Host
            "GET /metrics HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",  // two Hosts
            "GET /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
            "GET /metrics HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",

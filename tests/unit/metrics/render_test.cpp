@@ -1,12 +1,12 @@
 #include "control/metrics/render.hpp"
 
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "control/metrics/exposition.hpp"
 #include "dataplane/packet/drop_reason.hpp"
@@ -125,10 +125,11 @@ TEST_F(RenderTest, NamesFollowPrometheusConventions) {
 }
 
 TEST_F(RenderTest, BuildInfo) {
-  EXPECT_EQ(family_text(page_, "sluice_build_info"),
-            "# HELP sluice_build_info Always 1; the labels give the version, build and datapath mode.\n"
-            "# TYPE sluice_build_info gauge\n"
-            "sluice_build_info{version=\"0.1.0\",build=\"debugoptimized gcc 12.2.0\",mode=\"dpdk\"} 1\n");
+  EXPECT_EQ(
+      family_text(page_, "sluice_build_info"),
+      "# HELP sluice_build_info Always 1; the labels give the version, build and datapath mode.\n"
+      "# TYPE sluice_build_info gauge\n"
+      "sluice_build_info{version=\"0.1.0\",build=\"debugoptimized gcc 12.2.0\",mode=\"dpdk\"} 1\n");
 }
 
 TEST_F(RenderTest, WorkerCountersPerWorker) {
@@ -166,24 +167,30 @@ TEST_F(RenderTest, DropsByStageAndReason) {
                        "in `show stats`).\n# TYPE sluice_drops_total counter\n",
                        0),
             0U);
-  EXPECT_NE(text.find("\nsluice_drops_total{worker=\"0\",stage=\"pipeline\",reason=\"not_for_us\"} 10\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("\nsluice_drops_total{worker=\"1\",stage=\"parse\",reason=\"truncated_tcp\"} 2\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("\nsluice_drops_total{worker=\"1\",stage=\"pipeline\",reason=\"not_for_us\"} 0\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("\nsluice_drops_total{worker=\"0\",stage=\"pipeline\",reason=\"not_for_us\"} 10\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("\nsluice_drops_total{worker=\"1\",stage=\"parse\",reason=\"truncated_tcp\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("\nsluice_drops_total{worker=\"1\",stage=\"pipeline\",reason=\"not_for_us\"} 0\n"),
+      std::string::npos);
   EXPECT_EQ(text.find("reason=\"none\""), std::string::npos);  // kNone is not a drop
   // Every known reason, zero or not, for every worker: rate() needs the series to exist.
   const auto samples = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 2;
   EXPECT_EQ(samples, 2 * (packet::kDropReasonCount - 1 + pipeline::kPipelineDropCount));
 
   const std::string insertion = family_text(page_, "sluice_tcp_insertion_drops_total");
-  EXPECT_NE(insertion.find("\nsluice_tcp_insertion_drops_total{worker=\"1\",reason=\"client_syn_ack\"} 3\n"),
+  EXPECT_NE(insertion.find(
+                "\nsluice_tcp_insertion_drops_total{worker=\"1\",reason=\"client_syn_ack\"} 3\n"),
             std::string::npos);
-  EXPECT_NE(insertion.find("\nsluice_tcp_insertion_drops_total{worker=\"0\",reason=\"backend_not_synchronized\"} 0\n"),
+  EXPECT_NE(insertion.find("\nsluice_tcp_insertion_drops_total{worker=\"0\",reason=\"backend_not_"
+                           "synchronized\"} 0\n"),
             std::string::npos);
   EXPECT_EQ(insertion.find("unknown"), std::string::npos);
-  EXPECT_EQ(static_cast<std::size_t>(std::count(insertion.begin(), insertion.end(), '\n')) - 2, 2U * 10U);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(insertion.begin(), insertion.end(), '\n')) - 2,
+            2U * 10U);
 }
 
 TEST_F(RenderTest, Interfaces) {
@@ -212,50 +219,54 @@ TEST_F(RenderTest, ServicesAndBackendsExactly) {
     in = in || name == "sluice_service_info";
     if (in) services_and_backends += text;
   }
-  EXPECT_EQ(services_and_backends,
-            "# HELP sluice_service_info Always 1; the labels describe the service as configured.\n"
-            "# TYPE sluice_service_info gauge\n"
-            "sluice_service_info{service=\"web\",vip=\"192.0.2.10:80\",protocol=\"tcp\",scheduler=\"maglev\",proxy_protocol=\"v2\"} 1\n"
-            "sluice_service_info{service=\"dns\",vip=\"[2001:db8::53]:53\",protocol=\"udp\",scheduler=\"rr\",proxy_protocol=\"none\"} 1\n"
-            "# HELP sluice_service_backends Backends configured.\n"
-            "# TYPE sluice_service_backends gauge\n"
-            "sluice_service_backends{service=\"web\"} 3\n"
-            "sluice_service_backends{service=\"dns\"} 1\n"
-            "# HELP sluice_service_backends_up Backends that may receive new flows (healthy and enabled).\n"
-            "# TYPE sluice_service_backends_up gauge\n"
-            "sluice_service_backends_up{service=\"web\"} 1\n"
-            "sluice_service_backends_up{service=\"dns\"} 1\n"
-            "# HELP sluice_service_active_flows Flows of the service now open.\n"
-            "# TYPE sluice_service_active_flows gauge\n"
-            "sluice_service_active_flows{service=\"web\"} 4\n"
-            "# HELP sluice_backend_up 1 when the backend is in state up (healthy and enabled), else 0.\n"
-            "# TYPE sluice_backend_up gauge\n"
-            "sluice_backend_up{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
-            "sluice_backend_up{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
-            "sluice_backend_up{service=\"web\",backend=\"10.1.0.3:8080\"} 0\n"
-            "sluice_backend_up{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 1\n"
-            "# HELP sluice_backend_disabled 1 when an operator disabled the backend (console), else 0.\n"
-            "# TYPE sluice_backend_disabled gauge\n"
-            "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.1:8080\"} 0\n"
-            "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
-            "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.3:8080\"} 1\n"
-            "sluice_backend_disabled{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 0\n"
-            "# HELP sluice_backend_weight Scheduling weight; 0 drains the backend (no new flows).\n"
-            "# TYPE sluice_backend_weight gauge\n"
-            "sluice_backend_weight{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
-            "sluice_backend_weight{service=\"web\",backend=\"10.1.0.2:8080\"} 2\n"
-            "sluice_backend_weight{service=\"web\",backend=\"10.1.0.3:8080\"} 0\n"
-            "sluice_backend_weight{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 3\n"
-            "# HELP sluice_backend_active_flows Flows to the backend now open.\n"
-            "# TYPE sluice_backend_active_flows gauge\n"
-            "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.1:8080\"} 3\n"
-            "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
-            "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.3:8080\"} 1\n"
-            "# HELP sluice_backend_flows_total Flows sent to the backend since start.\n"
-            "# TYPE sluice_backend_flows_total counter\n"
-            "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.1:8080\"} 5\n"
-            "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.2:8080\"} 7\n"
-            "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.3:8080\"} 2\n");
+  EXPECT_EQ(
+      services_and_backends,
+      "# HELP sluice_service_info Always 1; the labels describe the service as configured.\n"
+      "# TYPE sluice_service_info gauge\n"
+      "sluice_service_info{service=\"web\",vip=\"192.0.2.10:80\",protocol=\"tcp\",scheduler="
+      "\"maglev\",proxy_protocol=\"v2\"} 1\n"
+      "sluice_service_info{service=\"dns\",vip=\"[2001:db8::53]:53\",protocol=\"udp\",scheduler="
+      "\"rr\",proxy_protocol=\"none\"} 1\n"
+      "# HELP sluice_service_backends Backends configured.\n"
+      "# TYPE sluice_service_backends gauge\n"
+      "sluice_service_backends{service=\"web\"} 3\n"
+      "sluice_service_backends{service=\"dns\"} 1\n"
+      "# HELP sluice_service_backends_up Backends that may receive new flows (healthy and "
+      "enabled).\n"
+      "# TYPE sluice_service_backends_up gauge\n"
+      "sluice_service_backends_up{service=\"web\"} 1\n"
+      "sluice_service_backends_up{service=\"dns\"} 1\n"
+      "# HELP sluice_service_active_flows Flows of the service now open.\n"
+      "# TYPE sluice_service_active_flows gauge\n"
+      "sluice_service_active_flows{service=\"web\"} 4\n"
+      "# HELP sluice_backend_up 1 when the backend is in state up (healthy and enabled), else 0.\n"
+      "# TYPE sluice_backend_up gauge\n"
+      "sluice_backend_up{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
+      "sluice_backend_up{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
+      "sluice_backend_up{service=\"web\",backend=\"10.1.0.3:8080\"} 0\n"
+      "sluice_backend_up{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 1\n"
+      "# HELP sluice_backend_disabled 1 when an operator disabled the backend (console), else 0.\n"
+      "# TYPE sluice_backend_disabled gauge\n"
+      "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.1:8080\"} 0\n"
+      "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
+      "sluice_backend_disabled{service=\"web\",backend=\"10.1.0.3:8080\"} 1\n"
+      "sluice_backend_disabled{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 0\n"
+      "# HELP sluice_backend_weight Scheduling weight; 0 drains the backend (no new flows).\n"
+      "# TYPE sluice_backend_weight gauge\n"
+      "sluice_backend_weight{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
+      "sluice_backend_weight{service=\"web\",backend=\"10.1.0.2:8080\"} 2\n"
+      "sluice_backend_weight{service=\"web\",backend=\"10.1.0.3:8080\"} 0\n"
+      "sluice_backend_weight{service=\"dns\",backend=\"[2001:db8:1::5]:53\"} 3\n"
+      "# HELP sluice_backend_active_flows Flows to the backend now open.\n"
+      "# TYPE sluice_backend_active_flows gauge\n"
+      "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.1:8080\"} 3\n"
+      "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.2:8080\"} 0\n"
+      "sluice_backend_active_flows{service=\"web\",backend=\"10.1.0.3:8080\"} 1\n"
+      "# HELP sluice_backend_flows_total Flows sent to the backend since start.\n"
+      "# TYPE sluice_backend_flows_total counter\n"
+      "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.1:8080\"} 5\n"
+      "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.2:8080\"} 7\n"
+      "sluice_backend_flows_total{service=\"web\",backend=\"10.1.0.3:8080\"} 2\n");
 }
 
 TEST_F(RenderTest, WithoutPerWorkerCountersTheTotalHasNoWorkerLabel) {

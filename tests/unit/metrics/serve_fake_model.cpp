@@ -1,15 +1,15 @@
 // Serves the metrics of the test FakeModel on 127.0.0.1 (a kernel-chosen port), for
 // prometheus_parse_test.py: prints "port N" once listening and exits when stdin closes.
-#include <cstdio>
-#include <functional>
-#include <iostream>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
+#include <cstdio>
+#include <functional>
+#include <iostream>
 
 #include "control/metrics/server.hpp"
 #include "tests/unit/metrics/fake_model.hpp"

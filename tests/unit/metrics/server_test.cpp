@@ -2,10 +2,7 @@
 // talks to it with plain blocking sockets.
 #include "control/metrics/server.hpp"
 
-#include <chrono>
-#include <future>
-#include <string>
-#include <thread>
+#include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,7 +10,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
 
 #include "control/metrics/render.hpp"
 #include "tests/unit/metrics/fake_model.hpp"
@@ -39,11 +39,11 @@ class Client {
     std::string text = pending_.substr(0, head);
     pending_.erase(0, head);
     const std::size_t at = text.find("Content-Length: ");
-    const std::size_t length = head_only || at == std::string::npos
-                                   ? 0
-                                   : std::stoul(text.substr(at + 16));
+    const std::size_t length =
+        head_only || at == std::string::npos ? 0 : std::stoul(text.substr(at + 16));
     if (pending_.size() < length) {
-      asio::read(socket_, asio::dynamic_buffer(pending_), asio::transfer_exactly(length - pending_.size()));
+      asio::read(socket_, asio::dynamic_buffer(pending_),
+                 asio::transfer_exactly(length - pending_.size()));
     }
     text += pending_.substr(0, length);
     pending_.erase(0, length);
@@ -117,16 +117,21 @@ TEST_F(MetricsServerTest, GetMetricsServesThePage) {
   client.send("GET /metrics HTTP/1.1\r\nHost: lb\r\n\r\n");
   const std::string response = client.read_response();
   const std::string body = render_metrics(model_);
-  EXPECT_EQ(response, "HTTP/1.1 200 OK\r\n"
-                      "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n"
-                      "Connection: keep-alive\r\n\r\n" + body);
+  EXPECT_EQ(response,
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+            "Content-Length: " +
+                std::to_string(body.size()) +
+                "\r\n"
+                "Connection: keep-alive\r\n\r\n" +
+                body);
 }
 
 TEST_F(MetricsServerTest, KeepAliveAndPipelinedRequests) {
   start();
   Client client(port_);
-  client.send("GET /metrics HTTP/1.1\r\nHost: lb\r\n\r\nHEAD /metrics?x=1 HTTP/1.1\r\nHost: lb\r\n\r\n");
+  client.send(
+      "GET /metrics HTTP/1.1\r\nHost: lb\r\n\r\nHEAD /metrics?x=1 HTTP/1.1\r\nHost: lb\r\n\r\n");
   EXPECT_EQ(client.read_response().rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
   const std::string head = client.read_response(true);
   EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
@@ -181,7 +186,8 @@ TEST_F(MetricsServerTest, OversizedHeadsGet431AndAreClosed) {
   start(settings);
   Client client(port_);
   client.send("GET /metrics HTTP/1.1\r\nHost: lb\r\nX-Filler: " + std::string(2000, 'a'));
-  EXPECT_EQ(client.read_response().rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0U);
+  EXPECT_EQ(client.read_response().rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0),
+            0U);
   EXPECT_TRUE(client.closed_by_server());
 }
 
