@@ -61,12 +61,14 @@ std::string error_response(int status, std::string_view message, bool keep_alive
 
 class MetricsConnection : public std::enable_shared_from_this<MetricsConnection> {
  public:
-  MetricsConnection(tcp::socket socket, const MetricsSettings& settings,
-                    const MetricsServer::PageSource& source)
+  // The settings are copied and the page source shared: a completion queued before the
+  // server's stop() may run after the server is gone.
+  MetricsConnection(tcp::socket socket, MetricsSettings settings,
+                    std::shared_ptr<MetricsServer::PageSource> source)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
-        settings_(settings),
-        source_(source) {}
+        settings_(std::move(settings)),
+        source_(std::move(source)) {}
 
   void start() { read_more(); }
 
@@ -100,6 +102,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
   }
 
   void handle() {
+    if (!*source_) return close();  // the server stopped
     const HeadParse parsed = parse_request_head(pending_, settings_.max_request_head);
     switch (parsed.kind) {
       case HeadParse::Kind::kIncomplete: return read_more();
@@ -122,7 +125,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
       return send(error_response(404, "not found: the metrics are at /metrics", request.keep_alive),
                   request.keep_alive);
     }
-    send(response(200, kContentType, source_(), request.keep_alive, head), request.keep_alive);
+    send(response(200, kContentType, (*source_)(), request.keep_alive, head), request.keep_alive);
   }
 
   void send(std::string text, bool keep_alive) {
@@ -140,8 +143,8 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
   tcp::socket socket_;
   asio::steady_timer timer_;
-  const MetricsSettings& settings_;
-  const MetricsServer::PageSource& source_;
+  const MetricsSettings settings_;
+  const std::shared_ptr<MetricsServer::PageSource> source_;  // empty function after stop()
   std::array<char, kReadChunk> chunk_{};
   std::string pending_;
   std::string outgoing_;
@@ -150,7 +153,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 MetricsServer::MetricsServer(asio::io_context& io, MetricsSettings settings, PageSource source)
     : io_(io),
       settings_(std::move(settings)),
-      source_(std::move(source)),
+      source_(std::make_shared<PageSource>(std::move(source))),
       acceptor_(io),
       accept_retry_(io) {
   const tcp::endpoint endpoint = to_asio(settings_.listen);
@@ -175,6 +178,7 @@ void MetricsServer::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   accept_retry_.cancel();
+  *source_ = nullptr;  // connections whose completions are still queued close themselves
   for (const std::weak_ptr<MetricsConnection>& weak : connections_) {
     if (const auto connection = weak.lock()) connection->close();
   }

@@ -63,7 +63,7 @@ class MetricsServer {
 
   boost::asio::io_context& io_;
   MetricsSettings settings_;
-  PageSource source_;
+  std::shared_ptr<PageSource> source_;  // shared with the connections; emptied by stop()
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;  // pause after a failed accept (EMFILE, ENOMEM)
   std::list<std::weak_ptr<MetricsConnection>> connections_;

@@ -236,5 +236,19 @@ TEST_F(MetricsServerTest, AbruptDisconnectsFreeTheirSlot) {
   EXPECT_EQ(next.read_response().rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
 }
 
+TEST_F(MetricsServerTest, StopClosesOpenConnectionsAndTheListener) {
+  start();
+  Client open(port_);
+  ASSERT_TRUE(connections_become(1));
+  std::promise<void> stopped;
+  asio::post(io_, [&] {
+    server_->stop();
+    stopped.set_value();
+  });
+  stopped.get_future().get();
+  EXPECT_TRUE(open.closed_by_server());
+  EXPECT_THROW(Client refused(port_), boost::system::system_error);
+}
+
 }  // namespace
 }  // namespace sluice::metrics
