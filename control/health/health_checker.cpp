@@ -28,6 +28,13 @@ struct HealthChecker::Entry {
   bool stopped = false;
 };
 
+Clock::duration first_probe_delay(std::chrono::milliseconds interval, std::mt19937_64& random) {
+  const Clock::rep span = std::chrono::duration_cast<Clock::duration>(interval).count();
+  if (span <= 0) return Clock::duration::zero();
+  std::uniform_int_distribution<Clock::rep> jitter(0, span - 1);
+  return Clock::duration(jitter(random));
+}
+
 std::vector<Target> targets_from_config(const config::Config& config) {
   std::vector<Target> targets;
   for (const config::Service& service : config.services) {
@@ -75,12 +82,8 @@ void HealthChecker::set_targets(std::vector<Target> targets) {
       next.emplace(key, std::move(entry));
     } else {
       auto entry = std::make_shared<Entry>(io_, std::move(target));
-      // The first probe at a random point of the first interval: spreads the load of many
-      // targets (and of a reload) evenly instead of in one burst.
-      const auto interval = std::chrono::milliseconds(entry->target.check.interval_ms);
-      std::uniform_int_distribution<Clock::rep> jitter(
-          0, std::chrono::duration_cast<Clock::duration>(interval).count());
-      schedule(entry, Clock::duration(jitter(random_)));
+      schedule(entry, first_probe_delay(std::chrono::milliseconds(entry->target.check.interval_ms),
+                                        random_));
       next.emplace(key, std::move(entry));
     }
     order.push_back(std::move(key));

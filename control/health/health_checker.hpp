@@ -42,6 +42,11 @@ struct Target {
 // a source address (the caller sets one where it needs to).
 std::vector<Target> targets_from_config(const config::Config& config);
 
+// When a new target's first probe fires: uniformly in [0, interval), so that the probes of many
+// targets (and those of a reload) spread over the interval instead of firing in one burst.
+std::chrono::steady_clock::duration first_probe_delay(std::chrono::milliseconds interval,
+                                                      std::mt19937_64& random);
+
 struct TargetStatus {
   std::string service;
   net::Endpoint backend;

@@ -483,6 +483,24 @@ TEST_F(HealthCheckerTest, ManyTargetsAreAllProbed) {
   }
 }
 
+TEST(FirstProbeDelay, SpreadsOverTheWholeInterval) {
+  std::mt19937_64 random(42);
+  const std::chrono::milliseconds interval(1000);
+  std::array<int, 10> per_tenth{};
+  for (int i = 0; i < 10000; ++i) {
+    const auto delay = first_probe_delay(interval, random);
+    ASSERT_GE(delay.count(), 0);
+    ASSERT_LT(delay, interval);
+    ++per_tenth[static_cast<std::size_t>(delay / (interval / 10))];
+  }
+  // Uniform: each tenth of the interval gets about 1000 of the 10000 first probes.
+  for (const int count : per_tenth) {
+    EXPECT_GT(count, 800);
+    EXPECT_LT(count, 1200);
+  }
+  EXPECT_EQ(first_probe_delay(std::chrono::milliseconds(0), random).count(), 0);
+}
+
 TEST(TargetsFromConfig, OneTargetPerBackendOfServicesWithHealth) {
   config::Config config;
   config::Service proxied;

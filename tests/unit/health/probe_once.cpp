@@ -2,11 +2,10 @@
 // real_backends_test.py, which points it at nginx and HAProxy listeners that require a PROXY
 // header. Usage: health_probe_once tcp|http HOST PORT PATH proxy|plain
 // Prints "up REASON" or "down REASON"; exit code 0 either way, 2 on bad arguments.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <iostream>
 #include <string_view>
-
-#include <boost/asio/io_context.hpp>
 
 #include "control/health/probe.hpp"
 
