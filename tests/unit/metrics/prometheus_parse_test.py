@@ -73,6 +73,9 @@ class PrometheusParseTest(unittest.TestCase):
                              (("backend", "[2001:db8:1::5]:53"), ("service", "dns")))], 1.0)
         self.assertEqual(up[("sluice_backend_up",
                              (("backend", "10.1.0.2:8080"), ("service", "web")))], 0.0)
+        failures = self.samples(families["sluice_health_check_failures"])
+        self.assertEqual(failures, {("sluice_health_check_failures_total",
+                                     (("backend", "10.1.0.2:8080"), ("service", "web"))): 3.0})
         # Unknown flow counts are absent, not 0.
         active = self.samples(families["sluice_service_active_flows"])
         self.assertEqual(list(active.values()), [4.0])

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "control/metrics/exposition.hpp"
+#include "control/metrics/render_health.hpp"
 #include "dataplane/packet/drop_reason.hpp"
 #include "dataplane/pipeline/counters.hpp"
 #include "tests/unit/metrics/fake_model.hpp"
@@ -286,6 +287,35 @@ TEST_F(RenderTest, UnknownFlowCountsAreLeftOutEverywhere) {
   EXPECT_EQ(page_.find("sluice_service_active_flows{service=\"dns\"}"), std::string::npos);
   EXPECT_EQ(page_.find("sluice_backend_active_flows{service=\"dns\""), std::string::npos);
   EXPECT_EQ(page_.find("sluice_backend_flows_total{service=\"dns\""), std::string::npos);
+}
+
+TEST(RenderHealth, OneSeriesPerTargetAndNothingWithoutTargets) {
+  EXPECT_EQ(render_health_metrics({}), "");
+  health::TargetStatus up;
+  up.service = "web";
+  up.backend = {net::IpAddress::v4({10, 1, 0, 1}), 8080};
+  up.checks = 12;
+  up.failures = 1;
+  health::TargetStatus down = up;
+  down.backend.port = 8081;
+  down.up = false;
+  down.checks = 5;
+  down.failures = 5;
+  EXPECT_EQ(render_health_metrics({up, down}),
+            "# HELP sluice_health_check_up The health checks' verdict: 1 up, 0 down (whatever the "
+            "admin state).\n"
+            "# TYPE sluice_health_check_up gauge\n"
+            "sluice_health_check_up{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
+            "sluice_health_check_up{service=\"web\",backend=\"10.1.0.1:8081\"} 0\n"
+            "# HELP sluice_health_checks_total Health probes completed.\n"
+            "# TYPE sluice_health_checks_total counter\n"
+            "sluice_health_checks_total{service=\"web\",backend=\"10.1.0.1:8080\"} 12\n"
+            "sluice_health_checks_total{service=\"web\",backend=\"10.1.0.1:8081\"} 5\n"
+            "# HELP sluice_health_check_failures_total Health probes that failed (refused, timed "
+            "out, bad HTTP status, ...).\n"
+            "# TYPE sluice_health_check_failures_total counter\n"
+            "sluice_health_check_failures_total{service=\"web\",backend=\"10.1.0.1:8080\"} 1\n"
+            "sluice_health_check_failures_total{service=\"web\",backend=\"10.1.0.1:8081\"} 5\n");
 }
 
 }  // namespace

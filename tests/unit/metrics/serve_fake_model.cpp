@@ -1,4 +1,4 @@
-// Serves the metrics of the test FakeModel on 127.0.0.1 (a kernel-chosen port), for
+// Serves the metrics of the test FakeModel and one health-check target on 127.0.0.1 (a kernel-chosen port), for
 // prometheus_parse_test.py: prints "port N" once listening and exits when stdin closes.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +11,8 @@
 #include <functional>
 #include <iostream>
 
+#include "control/metrics/render.hpp"
+#include "control/metrics/render_health.hpp"
 #include "control/metrics/server.hpp"
 #include "tests/unit/metrics/fake_model.hpp"
 
@@ -22,7 +24,17 @@ int main() {
   sluice::metrics::testing::FakeModel model;
   sluice::metrics::MetricsSettings settings;
   settings.listen = {sluice::net::IpAddress::v4({127, 0, 0, 1}), 0};
-  sluice::metrics::MetricsServer server(io, settings, model);
+  sluice::health::TargetStatus checked;
+  checked.service = "web";
+  checked.backend = {sluice::net::IpAddress::v4({10, 1, 0, 2}), 8080};
+  checked.up = false;
+  checked.checks = 9;
+  checked.failures = 3;
+  // The page as `sluice run` composes it when health checks run.
+  sluice::metrics::MetricsServer server(io, settings, [&] {
+    return sluice::metrics::render_metrics(model) +
+           sluice::metrics::render_health_metrics({checked});
+  });
   server.start();
   std::cout << "port " << server.local_endpoint().port << std::endl;
 
