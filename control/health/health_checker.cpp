@@ -118,6 +118,11 @@ void HealthChecker::launch(const std::shared_ptr<Entry>& entry) {
   spec.timeout = std::chrono::milliseconds(target.check.timeout_ms);
   spec.send_proxy_header = target.send_proxy_header;
   spec.source = target.source;
+  spec.source_ports = target.source_ports;
+  if (target.source_ports) {
+    // Successive probes start at successive ports: a port just used is tried last.
+    spec.port_offset = next_port_offset_++;
+  }
   entry->probe = Probe::start(io_, std::move(spec),
                               [this, weak = std::weak_ptr<Entry>(entry)](ProbeOutcome outcome) {
                                 const std::shared_ptr<Entry> alive = weak.lock();

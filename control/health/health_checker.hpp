@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "control/config/config.hpp"
+#include "control/health/probe.hpp"
 #include "dataplane/net/address.hpp"
 
 namespace sluice::health {
@@ -36,6 +37,10 @@ struct Target {
   bool send_proxy_header = false;
   // Local address the probes leave from; nullopt: the kernel's choice.
   std::optional<net::IpAddress> source;
+  // Local ports the probes leave from (dpdk mode: the pipeline's host port range, so that the
+  // answers come back up to the kernel); nullopt: the kernel's ephemeral ports. The checker
+  // hands them out in turn, skipping ports in use.
+  std::optional<PortRange> source_ports;
 };
 
 // One target per backend of every service with a health table, in configuration order, without
@@ -97,6 +102,7 @@ class HealthChecker {
   std::map<Key, std::shared_ptr<Entry>> entries_;
   std::vector<Key> order_;
   std::mt19937_64 random_;
+  std::uint32_t next_port_offset_ = 0;  // where the next probe with source_ports starts looking
 };
 
 }  // namespace sluice::health

@@ -76,7 +76,9 @@ void Probe::run() {
   // local port range); backends see a reset, as with HAProxy's checks.
   socket_.set_option(asio::socket_base::linger(true, 0), error);
   if (error) return finish(false, "socket: " + error.message());
-  if (spec_.source) {
+  if (spec_.source_ports) {
+    if (!bind_in_range(remote)) return;
+  } else if (spec_.source) {
     socket_.bind(tcp::endpoint(to_asio(*spec_.source), 0), error);
     if (error) {
       return finish(false, fmt::format("bind {}: {}", spec_.source->to_string(), error.message()));
@@ -87,6 +89,30 @@ void Probe::run() {
     if (e) return self->finish(false, "connect: " + e.message());
     self->on_connected();
   });
+}
+
+bool Probe::bind_in_range(const tcp::endpoint& remote) {
+  const PortRange range = *spec_.source_ports;
+  const std::uint32_t first = range.first;
+  const std::uint32_t count = range.last >= range.first ? range.last - first + 1U : 1U;
+  const asio::ip::address local =
+      spec_.source ? to_asio(*spec_.source)
+                   : (remote.address().is_v4() ? asio::ip::address(asio::ip::address_v4::any())
+                                               : asio::ip::address(asio::ip::address_v6::any()));
+  const std::uint32_t start = spec_.port_offset % count;
+  boost::system::error_code error;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto port = static_cast<std::uint16_t>(first + (start + i) % count);
+    socket_.bind(tcp::endpoint(local, port), error);
+    // In use (another probe, or anything else on the host): the next one. Any other error
+    // would repeat for every port.
+    if (error != asio::error::address_in_use) break;
+  }
+  if (!error) return true;
+  finish(false, fmt::format("bind {} ports {}-{}: {}",
+                            spec_.source ? spec_.source->to_string() : local.to_string(),
+                            range.first, range.last, error.message()));
+  return false;
 }
 
 void Probe::on_connected() {

@@ -20,13 +20,25 @@
 
 namespace sluice::health {
 
+struct PortRange {
+  std::uint16_t first = 0;
+  std::uint16_t last = 0;  // >= first
+
+  friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+
 struct ProbeSpec {
   net::Endpoint backend;
   config::HealthKind kind = config::HealthKind::kTcp;
   std::string path = "/";  // kHttp only
   std::chrono::milliseconds timeout{500};
   bool send_proxy_header = false;        // start with the v2 LOCAL header
-  std::optional<net::IpAddress> source;  // bind to this local address (port chosen by the kernel)
+  std::optional<net::IpAddress> source;  // bind to this local address
+  // Bind to a local port of this range (inclusive), skipping ports in use; nullopt: the
+  // kernel picks an ephemeral port. dpdk mode needs it: the workers hand only the host port
+  // range up to the kernel (pipeline Limits).
+  std::optional<PortRange> source_ports;
+  std::uint32_t port_offset = 0;  // the search starts at first + port_offset % range size
 };
 
 struct ProbeOutcome {
@@ -55,6 +67,8 @@ class Probe : public std::enable_shared_from_this<Probe> {
 
  private:
   void run();
+  // Binds to a free port of spec_.source_ports; false (and the probe finished) when none is.
+  bool bind_in_range(const boost::asio::ip::tcp::endpoint& remote);
   void on_connected();
   void read_more();
   void on_received(std::size_t size);

@@ -16,6 +16,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ class FakeBackend {
   struct Connection {
     std::string received;
     std::string peer;  // the probe's source address
+    std::uint16_t peer_port = 0;
     bool ended = false;
     bool reset = false;  // ended with ECONNRESET (the probe's SO_LINGER 0 close)
   };
@@ -77,6 +79,7 @@ class FakeBackend {
           connections.emplace_back();
           Connection* record = &connections.back();
           record->peer = peer_.address().to_string();
+          record->peer_port = peer_.port();
           if (!answer.empty()) {
             asio::async_write(*shared, asio::buffer(answer),
                               [this, shared](const boost::system::error_code&, std::size_t) {
@@ -411,6 +414,44 @@ TEST_F(HealthCheckerTest, ProbesLeaveFromTheSourceAddress) {
   ASSERT_EQ(changes_.size(), 1U);
   EXPECT_EQ(changes_[0].service, "other");
   EXPECT_EQ(changes_[0].reason, "bind 192.0.2.77: Cannot assign requested address");
+}
+
+TEST_F(HealthCheckerTest, ProbesLeaveFromTheSourcePortRange) {
+  FakeBackend backend(io_);
+  backend.serve();
+  // A port of the range is taken: probes skip it.
+  tcp::acceptor taken(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::uint16_t first = taken.local_endpoint().port();
+  Target ranged = target(backend.endpoint());
+  ranged.source = kLoopback;
+  ranged.source_ports = PortRange{first, static_cast<std::uint16_t>(first + 3)};
+  checker_.set_targets({ranged});
+  ASSERT_TRUE(run_until(
+      [&] { return backend.connections.size() >= 6 && backend.connections.back().ended; }));
+  std::set<std::uint16_t> ports;
+  for (const FakeBackend::Connection& connection : backend.connections) {
+    EXPECT_GT(connection.peer_port, first);
+    EXPECT_LE(connection.peer_port, first + 3);
+    ports.insert(connection.peer_port);
+  }
+  // Handed out in turn: more than one port used (three unless another process holds some).
+  EXPECT_GE(ports.size(), 2U);
+  EXPECT_TRUE(changes_.empty());
+  EXPECT_EQ(status_of(backend.endpoint()).failures, 0U);
+}
+
+TEST_F(HealthCheckerTest, AFullSourcePortRangeFailsTheProbe) {
+  FakeBackend backend(io_);
+  backend.serve();
+  tcp::acceptor taken(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::uint16_t port = taken.local_endpoint().port();
+  Target ranged = target(backend.endpoint());
+  ranged.source = kLoopback;
+  ranged.source_ports = PortRange{port, port};
+  checker_.set_targets({ranged});
+  ASSERT_TRUE(run_until([&] { return !changes_.empty(); }));
+  EXPECT_EQ(changes_[0].reason, "bind 127.0.0.1 ports " + std::to_string(port) + "-" +
+                                    std::to_string(port) + ": Address already in use");
 }
 
 TEST_F(HealthCheckerTest, ReplacingTargetsKeepsTheStateOfThoseThatStay) {
