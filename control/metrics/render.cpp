@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "control/metrics/exposition.hpp"
@@ -59,6 +60,12 @@ constexpr std::array<WorkerMetric, 16> kWorkerMetrics{{
     {"sluice_icmp_errors_sent_total", MetricType::kCounter,
      "ICMP errors sent (e.g. fragmentation needed).", &WorkerCounters::icmp_errors_sent},
 }};
+
+// A counter added to WorkerCounters needs its row above (and in docs/metrics.md): this stops the
+// build until it has one. The scalar counters are the fields before parse_drops.
+static_assert(offsetof(WorkerCounters, parse_drops) ==
+                  kWorkerMetrics.size() * sizeof(std::uint64_t),
+              "WorkerCounters changed: give each new counter a metric in kWorkerMetrics");
 
 // One source of counters with its labels: a worker ("0", "1", ...) or, when the model has no
 // per-worker breakdown, the total without a worker label.
@@ -151,22 +158,11 @@ void render_interfaces(Exposition& out, const std::vector<console::InterfaceView
   }
 }
 
-struct ServiceBackends {
-  const console::ServiceView* service;
-  std::vector<console::BackendView> backends;
-};
-
-void render_services(Exposition& out, const console::ConsoleModel& model) {
-  const std::vector<console::ServiceView> services = model.services();
-  std::vector<ServiceBackends> all;
-  for (const console::ServiceView& service : services) {
-    all.push_back(
-        {&service, model.backends(service.name).value_or(std::vector<console::BackendView>{})});
-  }
-
+void render_services(Exposition& out, const std::vector<ServiceMetrics>& all) {
   out.family("sluice_service_info", MetricType::kGauge,
              "Always 1; the labels describe the service as configured.");
-  for (const console::ServiceView& service : services) {
+  for (const ServiceMetrics& entry : all) {
+    const console::ServiceView& service = entry.service;
     out.sample({{"service", service.name},
                 {"vip", service.vip},
                 {"protocol", service.protocol},
@@ -175,58 +171,57 @@ void render_services(Exposition& out, const console::ConsoleModel& model) {
                1);
   }
   out.family("sluice_service_backends", MetricType::kGauge, "Backends configured.");
-  for (const console::ServiceView& service : services) {
-    out.sample({{"service", service.name}}, service.backends_total);
+  for (const ServiceMetrics& entry : all) {
+    out.sample({{"service", entry.service.name}}, entry.service.backends_total);
   }
   out.family("sluice_service_backends_up", MetricType::kGauge,
              "Backends that may receive new flows (healthy and enabled).");
-  for (const console::ServiceView& service : services) {
-    out.sample({{"service", service.name}}, service.backends_up);
+  for (const ServiceMetrics& entry : all) {
+    out.sample({{"service", entry.service.name}}, entry.service.backends_up);
   }
   out.family("sluice_service_active_flows", MetricType::kGauge, "Flows of the service now open.");
-  for (const console::ServiceView& service : services) {
-    if (service.active) out.sample({{"service", service.name}}, *service.active);
+  for (const ServiceMetrics& entry : all) {
+    if (entry.service.active) out.sample({{"service", entry.service.name}}, *entry.service.active);
   }
 
   out.family("sluice_backend_up", MetricType::kGauge,
              "1 when the backend is in state up (healthy and enabled), else 0.");
-  for (const ServiceBackends& entry : all) {
+  for (const ServiceMetrics& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
-      out.sample({{"service", entry.service->name}, {"backend", backend.address}},
+      out.sample({{"service", entry.service.name}, {"backend", backend.address}},
                  backend.state == "up" ? 1 : 0);
     }
   }
   out.family("sluice_backend_disabled", MetricType::kGauge,
              "1 when an operator disabled the backend (console), else 0.");
-  for (const ServiceBackends& entry : all) {
+  for (const ServiceMetrics& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
-      out.sample({{"service", entry.service->name}, {"backend", backend.address}},
+      out.sample({{"service", entry.service.name}, {"backend", backend.address}},
                  backend.state == "disabled" ? 1 : 0);
     }
   }
   out.family("sluice_backend_weight", MetricType::kGauge,
              "Scheduling weight; 0 drains the backend (no new flows).");
-  for (const ServiceBackends& entry : all) {
+  for (const ServiceMetrics& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
-      out.sample({{"service", entry.service->name}, {"backend", backend.address}}, backend.weight);
+      out.sample({{"service", entry.service.name}, {"backend", backend.address}}, backend.weight);
     }
   }
   out.family("sluice_backend_active_flows", MetricType::kGauge, "Flows to the backend now open.");
-  for (const ServiceBackends& entry : all) {
+  for (const ServiceMetrics& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
       if (backend.active) {
-        out.sample({{"service", entry.service->name}, {"backend", backend.address}},
+        out.sample({{"service", entry.service.name}, {"backend", backend.address}},
                    *backend.active);
       }
     }
   }
   out.family("sluice_backend_flows_total", MetricType::kCounter,
              "Flows sent to the backend since start.");
-  for (const ServiceBackends& entry : all) {
+  for (const ServiceMetrics& entry : all) {
     for (const console::BackendView& backend : entry.backends) {
       if (backend.total) {
-        out.sample({{"service", entry.service->name}, {"backend", backend.address}},
-                   *backend.total);
+        out.sample({{"service", entry.service.name}, {"backend", backend.address}}, *backend.total);
       }
     }
   }
@@ -234,16 +229,31 @@ void render_services(Exposition& out, const console::ConsoleModel& model) {
 
 }  // namespace
 
-std::string render_metrics(const console::ConsoleModel& model) {
+MetricsSnapshot snapshot_of(const console::ConsoleModel& model) {
+  MetricsSnapshot snapshot;
+  snapshot.version = model.version();
+  snapshot.stats = model.stats();
+  snapshot.interfaces = model.interfaces();
+  for (console::ServiceView& service : model.services()) {
+    std::vector<console::BackendView> backends =
+        model.backends(service.name).value_or(std::vector<console::BackendView>{});
+    snapshot.services.push_back({std::move(service), std::move(backends)});
+  }
+  return snapshot;
+}
+
+std::string render_metrics(const MetricsSnapshot& snapshot) {
   Exposition out;
-  const console::VersionView version = model.version();
   out.family("sluice_build_info", MetricType::kGauge,
              "Always 1; the labels give the version, build and datapath mode.");
-  out.sample({{"version", version.version}, {"build", version.build}, {"mode", version.mode}}, 1);
+  out.sample({{"version", snapshot.version.version},
+              {"build", snapshot.version.build},
+              {"mode", snapshot.version.mode}},
+             1);
 
-  render_workers(out, model.stats());
-  render_interfaces(out, model.interfaces());
-  render_services(out, model);
+  render_workers(out, snapshot.stats);
+  render_interfaces(out, snapshot.interfaces);
+  render_services(out, snapshot.services);
   return out.take();
 }
 

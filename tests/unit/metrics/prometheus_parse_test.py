@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The /metrics page as Prometheus' own Python parser reads it.
 
-Starts the test server (serve_fake_model.cpp: the metrics server over the unit tests'
-FakeModel), fetches /metrics over HTTP and parses it with
+Starts the test server (serve_fake_snapshot.cpp: the metrics server over the unit tests'
+fake snapshot), fetches /metrics over HTTP and parses it with
 prometheus_client.parser.text_string_to_metric_families (Debian: python3-prometheus-client).
 """
 import os

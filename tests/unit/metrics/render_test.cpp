@@ -12,7 +12,7 @@
 #include "control/metrics/render_health.hpp"
 #include "dataplane/packet/drop_reason.hpp"
 #include "dataplane/pipeline/counters.hpp"
-#include "tests/unit/metrics/fake_model.hpp"
+#include "tests/unit/metrics/fake_snapshot.hpp"
 
 namespace sluice::metrics {
 namespace {
@@ -62,8 +62,8 @@ TEST(Exposition, AFamilyWithoutSamplesIsNotWritten) {
 
 class RenderTest : public ::testing::Test {
  protected:
-  testing::FakeModel model_;
-  std::string page_ = render_metrics(model_);
+  MetricsSnapshot snapshot_ = testing::fake_snapshot();
+  std::string page_ = render_metrics(snapshot_);
 };
 
 TEST_F(RenderTest, EveryFamilyInOrder) {
@@ -271,9 +271,9 @@ TEST_F(RenderTest, ServicesAndBackendsExactly) {
 }
 
 TEST_F(RenderTest, WithoutPerWorkerCountersTheTotalHasNoWorkerLabel) {
-  model_.stats_.workers.clear();
-  model_.stats_.total.rx_packets = 42;
-  const std::string page = render_metrics(model_);
+  snapshot_.stats.workers.clear();
+  snapshot_.stats.total.rx_packets = 42;
+  const std::string page = render_metrics(snapshot_);
   EXPECT_EQ(family_text(page, "sluice_rx_packets_total"),
             "# HELP sluice_rx_packets_total Frames received by a datapath worker.\n"
             "# TYPE sluice_rx_packets_total counter\n"

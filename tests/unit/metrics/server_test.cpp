@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "control/metrics/render.hpp"
-#include "tests/unit/metrics/fake_model.hpp"
+#include "tests/unit/metrics/fake_snapshot.hpp"
 
 namespace sluice::metrics {
 namespace {
@@ -73,7 +73,8 @@ class MetricsServerTest : public ::testing::Test {
  protected:
   void start(MetricsSettings settings = {}) {
     settings.listen = {net::IpAddress::v4({127, 0, 0, 1}), 0};
-    server_ = std::make_unique<MetricsServer>(io_, settings, model_);
+    server_ = std::make_unique<MetricsServer>(io_, settings,
+                                              [this] { return render_metrics(snapshot_); });
     server_->start();
     port_ = server_->local_endpoint().port;
     thread_ = std::thread([this] { io_.run(); });
@@ -103,7 +104,7 @@ class MetricsServerTest : public ::testing::Test {
     return true;
   }
 
-  testing::FakeModel model_;
+  const MetricsSnapshot snapshot_ = testing::fake_snapshot();
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::unique_ptr<MetricsServer> server_;
@@ -116,7 +117,7 @@ TEST_F(MetricsServerTest, GetMetricsServesThePage) {
   Client client(port_);
   client.send("GET /metrics HTTP/1.1\r\nHost: lb\r\n\r\n");
   const std::string response = client.read_response();
-  const std::string body = render_metrics(model_);
+  const std::string body = render_metrics(snapshot_);
   EXPECT_EQ(response,
             "HTTP/1.1 200 OK\r\n"
             "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
@@ -135,7 +136,7 @@ TEST_F(MetricsServerTest, KeepAliveAndPipelinedRequests) {
   EXPECT_EQ(client.read_response().rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
   const std::string head = client.read_response(true);
   EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
-  EXPECT_NE(head.find("Content-Length: " + std::to_string(render_metrics(model_).size())),
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(render_metrics(snapshot_).size())),
             std::string::npos);
   client.send("GET /metrics HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n");
   const std::string last = client.read_response();

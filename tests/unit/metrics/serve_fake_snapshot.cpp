@@ -1,5 +1,6 @@
-// Serves the metrics of the test FakeModel and one health-check target on 127.0.0.1 (a kernel-chosen port), for
-// prometheus_parse_test.py: prints "port N" once listening and exits when stdin closes.
+// Serves the metrics of the tests' fake snapshot and one health-check target on 127.0.0.1 (a
+// kernel-chosen port), for prometheus_parse_test.py: prints "port N" once listening and exits when
+// stdin closes.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -14,14 +15,14 @@
 #include "control/metrics/render.hpp"
 #include "control/metrics/render_health.hpp"
 #include "control/metrics/server.hpp"
-#include "tests/unit/metrics/fake_model.hpp"
+#include "tests/unit/metrics/fake_snapshot.hpp"
 
 int main() {
   namespace asio = boost::asio;
   // Log lines to stderr: stdout carries the port line the test reads.
   spdlog::set_default_logger(spdlog::stderr_logger_st("metrics"));
   asio::io_context io;
-  sluice::metrics::testing::FakeModel model;
+  const sluice::metrics::MetricsSnapshot snapshot = sluice::metrics::testing::fake_snapshot();
   sluice::metrics::MetricsSettings settings;
   settings.listen = {sluice::net::IpAddress::v4({127, 0, 0, 1}), 0};
   sluice::health::TargetStatus checked;
@@ -32,7 +33,7 @@ int main() {
   checked.failures = 3;
   // The page as `sluice run` composes it when health checks run.
   sluice::metrics::MetricsServer server(io, settings, [&] {
-    return sluice::metrics::render_metrics(model) +
+    return sluice::metrics::render_metrics(snapshot) +
            sluice::metrics::render_health_metrics({checked});
   });
   server.start();
