@@ -151,11 +151,21 @@ class HealthCheckerTest : public ::testing::Test {
     result.service = std::move(service);
     result.backend = backend;
     result.check.kind = kind;
-    result.check.interval_ms = 30;
-    result.check.timeout_ms = 25;
+    // Probes that should succeed get a timeout no loaded CI machine gets near on loopback, so
+    // a slow scheduler cannot turn a success into a timeout (see impatient() for the tests
+    // that want timeouts).
+    result.check.interval_ms = 200;
+    result.check.timeout_ms = 200;
     result.check.rise = 2;
     result.check.fall = 2;
     result.check.send_proxy = false;
+    return result;
+  }
+
+  // For the tests whose probes must time out: a short timeout keeps them quick.
+  static Target impatient(Target result) {
+    result.check.interval_ms = 50;
+    result.check.timeout_ms = 25;
     return result;
   }
 
@@ -272,12 +282,13 @@ TEST_F(HealthCheckerTest, TransitionsAreLogged) {
 class HttpHealthTest : public HealthCheckerTest {
  protected:
   // Serves `answer` and waits for the target's first transition or its third check.
-  void check_against(std::string answer, bool close_after = true) {
+  void check_against(std::string answer, bool close_after = true, bool expect_timeout = false) {
     backend_ = std::make_unique<FakeBackend>(io_);
     backend_->answer = std::move(answer);
     backend_->close_after_answer = close_after;
     backend_->serve();
-    checker_.set_targets({target(backend_->endpoint(), config::HealthKind::kHttp)});
+    Target http = target(backend_->endpoint(), config::HealthKind::kHttp);
+    checker_.set_targets({expect_timeout ? impatient(http) : http});
     ASSERT_TRUE(run_until(
         [&] { return !changes_.empty() || status_of(backend_->endpoint()).checks >= 3; }));
   }
@@ -321,13 +332,13 @@ TEST_F(HttpHealthTest, SilentBackendTimesOut) {
   backend_ = std::make_unique<FakeBackend>(io_);
   backend_->serve();
   // The backend accepts and reads the request but never answers.
-  checker_.set_targets({target(backend_->endpoint(), config::HealthKind::kHttp)});
+  checker_.set_targets({impatient(target(backend_->endpoint(), config::HealthKind::kHttp))});
   ASSERT_TRUE(run_until([&] { return !changes_.empty(); }));
   EXPECT_EQ(changes_[0].reason, "timeout: no answer within 25 ms (waiting for the status line)");
 }
 
 TEST_F(HttpHealthTest, HalfAStatusLineThenSilenceTimesOut) {
-  check_against("HTTP/1.1 2", false);
+  check_against("HTTP/1.1 2", false, true);
   ASSERT_EQ(changes_.size(), 1U);
   EXPECT_EQ(changes_[0].reason, "timeout: no answer within 25 ms (waiting for the status line)");
 }
@@ -350,7 +361,7 @@ TEST_F(HealthCheckerTest, ConnectTimeoutWhenTheBackendDoesNotAnswerSyns) {
     fillers.push_back(std::move(filler));
   }
   io_.run_for(50ms);
-  checker_.set_targets({target(backend.endpoint())});
+  checker_.set_targets({impatient(target(backend.endpoint()))});
   ASSERT_TRUE(run_until([&] { return !changes_.empty(); }));
   EXPECT_EQ(changes_[0].reason, "timeout: no answer within 25 ms (connecting)");
 }
