@@ -195,6 +195,13 @@ ChangeOutcome ApplianceState::reload() {
         }
       }
     }
+    // A service without health checks has every backend up (spec config.md).
+    for (const config::Service& service : next->services) {
+      if (service.health) continue;
+      for (const config::Backend& backend : service.backends) {
+        states_.at(service.name, backend.endpoint()).health_up = true;
+      }
+    }
     tables = tables_from_config(*next, port_macs_, current.get(), &states_);
   } catch (const std::exception& error) {
     outcome.error = fmt::format("{}: {}; nothing changed", path, error.what());

@@ -24,7 +24,7 @@ struct WorkerMetric {
 
 // Prometheus conventions: a "sluice_" prefix, base units (bytes), "_total" on counters, and
 // no "total of all workers" series (sum() in PromQL does that).
-constexpr std::array<WorkerMetric, 16> kWorkerMetrics{{
+constexpr std::array<WorkerMetric, 19> kWorkerMetrics{{
     {"sluice_rx_packets_total", MetricType::kCounter, "Frames received by a datapath worker.",
      &WorkerCounters::rx_packets},
     {"sluice_rx_bytes_total", MetricType::kCounter, "Bytes received by a datapath worker.",
@@ -59,6 +59,14 @@ constexpr std::array<WorkerMetric, 16> kWorkerMetrics{{
      &WorkerCounters::icmp_echo_replies},
     {"sluice_icmp_errors_sent_total", MetricType::kCounter,
      "ICMP errors sent (e.g. fragmentation needed).", &WorkerCounters::icmp_errors_sent},
+    {"sluice_flows_flushed_total", MetricType::kCounter,
+     "Flows destroyed by `conntrack flush`.", &WorkerCounters::flows_flushed},
+    {"sluice_host_rx_packets_total", MetricType::kCounter,
+     "Frames handed up to the host's stack (dpdk mode exception path: health probe answers).",
+     &WorkerCounters::host_rx},
+    {"sluice_host_tx_packets_total", MetricType::kCounter,
+     "Packets of the host's stack routed out by the datapath (health probes).",
+     &WorkerCounters::host_tx},
 }};
 
 // A counter added to WorkerCounters needs its row above (and in docs/metrics.md): this stops the

@@ -18,6 +18,10 @@
 #include "control/console/datapath_model.hpp"
 #include "control/console/server.hpp"
 #include "control/datapath/tables_from_config.hpp"
+#include "control/health/health_checker.hpp"
+#include "control/metrics/render.hpp"
+#include "control/metrics/render_health.hpp"
+#include "control/metrics/server.hpp"
 #include "control/runtime/dpdk_control.hpp"
 #include "control/runtime/dpdk_settings.hpp"
 #include "control/runtime/host_tap.hpp"
@@ -51,11 +55,17 @@ class ControlThread {
         reload_signals_(io_, SIGHUP),
         stats_timer_(io_),
         state_(std::move(config), std::move(port_macs), load_options, datapath),
-        console_model_(state_) {}
+        console_model_(state_),
+        health_(io_, [this](const std::string& service, const net::Endpoint& backend, bool up,
+                            const std::string&) {
+          state_.set_backend_health(service, backend, up);
+        }) {}
 
   void run() {
     start_host_path();
+    start_health_checks();
     start_console();
+    start_metrics();
     wait_for_stop();
     wait_for_reload();
     schedule_stats();
@@ -68,6 +78,8 @@ class ControlThread {
       if (error) return;
       spdlog::info("signal {}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
       if (console_) console_->stop();
+      if (metrics_) metrics_->stop();
+      health_.stop();
       if (host_tap_) host_tap_->stop();
       io_.stop();
     });
@@ -111,6 +123,47 @@ class ControlThread {
     state_.on_reload([this](const config::Config& config) { host_tap_->sync_routes(config); });
   }
 
+  // Health checks (docs/health.md): plain sockets on this thread. In dpdk mode they leave from
+  // the service's SNAT address and the pipeline's host port range, so their answers come back
+  // up the host path; in xdp mode the kernel owns the links and routes them itself.
+  std::vector<health::Target> health_targets(const config::Config& config) const {
+    std::vector<health::Target> targets = health::targets_from_config(config);
+    if (host_datapath_ == nullptr) return targets;
+    const pipeline::Limits& limits = datapath_.tables()->limits();
+    for (health::Target& target : targets) {
+      const config::Service* service = config.find_service(target.service);
+      if (service != nullptr) {
+        target.source = target.backend.address.is_v4() ? service->snat.v4 : service->snat.v6;
+      }
+      target.source_ports = health::PortRange{limits.host_port_first, limits.host_port_last};
+    }
+    return targets;
+  }
+
+  void start_health_checks() {
+    health_.set_targets(health_targets(*config_));
+    state_.on_reload([this](const config::Config& config) {
+      health_.set_targets(health_targets(config));
+    });
+  }
+
+  // [metrics] listen (spec config.md): Prometheus text format at GET /metrics.
+  void start_metrics() {
+    if (!config_->metrics.listen) return;
+    try {
+      metrics_ = std::make_unique<metrics::MetricsServer>(
+          io_, metrics::MetricsSettings{*config_->metrics.listen}, [this] {
+            return metrics::render_metrics(console_model_) +
+                   metrics::render_health_metrics(health_.status());
+          });
+    } catch (const boost::system::system_error& error) {
+      throw std::runtime_error(fmt::format("metrics: cannot listen on {}: {}",
+                                           config_->metrics.listen->to_string(),
+                                           error.code().message()));
+    }
+    metrics_->start();
+  }
+
   void wait_for_reload() {
     reload_signals_.async_wait([this](const boost::system::error_code& error, int) {
       if (error) return;
@@ -150,7 +203,9 @@ class ControlThread {
   boost::asio::steady_timer stats_timer_;
   datapath::ApplianceState state_;
   console::DatapathConsoleModel console_model_;
+  health::HealthChecker health_;
   std::unique_ptr<HostTap> host_tap_;                 // destroyed before io_: declared after it
+  std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<console::ConsoleServer> console_;  // destroyed before io_: declared after it
 };
 
