@@ -33,6 +33,13 @@ class BackendLinkDecode(LabTestCase):
                               "tcp.payload", "udp.payload")
         seen = {}
         for row in rows:
+            if not row["proxy.srcport"]:
+                # A LOCAL header: the appliance's own health probe (configs/lab.toml checks web
+                # with send_proxy), which carries no addresses (spec proxy-protocol.md).
+                payload = bytes.fromhex(row["tcp.payload"][0].replace(":", ""))
+                header, _ = pp2.parse_v2(payload)
+                self.assertEqual(header["command"], "LOCAL", "a PROXY header without addresses")
+                continue
             src = (row["proxy.src.ipv4"] or row["proxy.src.ipv6"] or ["?"])[0]
             dst = (row["proxy.dst.ipv4"] or row["proxy.dst.ipv6"] or ["?"])[0]
             key = (src, int(row["proxy.srcport"][0]), int(row["proxy.v2.protocol"][0], 0))
