@@ -56,7 +56,7 @@ class CheckCommandTest(unittest.TestCase):
         self.assertEqual(result.stderr, "")
         self.assertEqual(result.stdout.splitlines(), [
             "web  tcp 10.10.0.100:80  maglev  2 backends  proxy v2 on-connect "
-            "tlvs=crc32c,unique-id,authority  health none  snat 10.20.0.1",
+            "tlvs=crc32c,unique-id,authority  health http /  snat 10.20.0.1",
             "web6  tcp [fd10::100]:80  maglev  2 backends  proxy v2 on-connect "
             "tlvs=crc32c,unique-id,authority  health none  snat 10.20.0.1",
             "web-v6pool  tcp 10.10.0.100:81  maglev  2 backends  proxy v2 on-connect "
