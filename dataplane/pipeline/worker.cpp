@@ -214,6 +214,8 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   flow.engine.reset();
   flow.client_next_hop = to_client->gateway;
   flow.backend_next_hop = to_backend->gateway;
+  flow.client_neighbor = NeighborCache{};  // a reused entry must not keep its MACs
+  flow.backend_neighbor = NeighborCache{};
   flow.client_port = to_client->port;
   flow.backend_port = to_backend->port;
   flow.service = service_id;
@@ -442,8 +444,14 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
   return true;
 }
 
-Verdict Worker::deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept {
+Verdict Worker::deliver(Packet& packet, PortId port, const net::IpAddress& next_hop,
+                        NeighborCache& cache) noexcept {
+  if (cache.generation == neighbors_.generation()) {
+    packet::rewrite_l2(packet.data(), tables_->port(port).mac, cache.mac);
+    return Verdict::forward(port);
+  }
   if (const NeighborEntry* neighbor = neighbors_.find(next_hop)) {
+    cache = NeighborCache{neighbor->mac, neighbors_.generation()};
     packet::rewrite_l2(packet.data(), tables_->port(port).mac, neighbor->mac);
     return Verdict::forward(port);
   }

@@ -117,7 +117,8 @@ class Worker {
                             const net::Endpoint& destination) noexcept;
   bool insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
                              std::uint16_t length) noexcept;
-  Verdict deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept;
+  Verdict deliver(Packet& packet, PortId port, const net::IpAddress& next_hop,
+                  NeighborCache& cache) noexcept;
   bool emit_to(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
   bool queue_for_neighbor(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
   void request_neighbor(PortId port, const net::IpAddress& next_hop) noexcept;

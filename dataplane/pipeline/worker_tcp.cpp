@@ -190,7 +190,7 @@ Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
       ++(resend ? counters_.pp_resent : counters_.pp_inserted);
     }
   }
-  return deliver(packet, flow.backend_port, flow.backend_next_hop);
+  return deliver(packet, flow.backend_port, flow.backend_next_hop, flow.backend_neighbor);
 }
 
 Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept {
@@ -224,7 +224,7 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
   track_tcp_state(flow, Side::kBackend, flags);
   touch(flow);
   if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
-  return deliver(packet, flow.client_port, flow.client_next_hop);
+  return deliver(packet, flow.client_port, flow.client_next_hop, flow.client_neighbor);
 }
 
 void Worker::track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept {

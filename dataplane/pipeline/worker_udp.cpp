@@ -80,14 +80,14 @@ Verdict Worker::udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
     flow.udp_header_sent = true;
     ++counters_.pp_inserted;
   }
-  return deliver(packet, flow.backend_port, flow.backend_next_hop);
+  return deliver(packet, flow.backend_port, flow.backend_next_hop, flow.backend_neighbor);
 }
 
 Verdict Worker::udp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept {
   Flow& flow = flows_[flow_id];
   touch(flow);
   if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
-  return deliver(packet, flow.client_port, flow.client_next_hop);
+  return deliver(packet, flow.client_port, flow.client_next_hop, flow.client_neighbor);
 }
 
 }  // namespace sluice::pipeline
