@@ -109,11 +109,11 @@ pt::Bytes client_syn6(std::uint16_t client_port) {
   return pt::build_frame(l2, l3, tcp);
 }
 
-pt::Bytes arp_reply_from_backend() {
-  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(kBackendMac), {}, {}};
+pt::Bytes arp_reply_from_backend(const char* backend_mac = kBackendMac) {
+  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(backend_mac), {}, {}};
   pt::ArpSpec arp;
   arp.operation = 2;
-  arp.sender_mac = pt::mac(kBackendMac);
+  arp.sender_mac = pt::mac(backend_mac);
   arp.sender_ip = pt::ip("10.20.0.2");
   arp.target_mac = pt::mac(kBackMac);
   arp.target_ip = pt::ip("10.20.0.1");
@@ -174,6 +174,33 @@ TEST(WorkerNeighbors, UnresolvedBackendIsAskedForAndTheQueuedSynFollowsTheReply)
   }
   EXPECT_EQ(h.io.live_frames(), 0u);
   EXPECT_EQ(h.io.bad_releases(), 0u);
+}
+
+// A flow keeps its next hop's MAC (docs/performance.md: no neighbour lookup per packet), but a
+// changed neighbour entry must reach flows that already cached the old MAC.
+TEST(WorkerNeighbors, EstablishedFlowFollowsANeighbourWhoseMacChanges) {
+  constexpr const char* kMovedMac = "02:00:00:00:02:77";
+  const auto destination_mac = [](const SentFrame& frame) {
+    return net::MacAddress({frame.bytes[0], frame.bytes[1], frame.bytes[2], frame.bytes[3],
+                            frame.bytes[4], frame.bytes[5]});
+  };
+  Harness h(lab_tables());
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "consumed");
+  EXPECT_EQ(h.feed(arp_reply_from_backend(), kBack, 1 * kMs), "consumed");
+  h.io.take_sent();
+  // The client retransmits its SYN: the flow exists, the cached MAC is used.
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 2 * kMs), "forward");
+  auto sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(destination_mac(sent[0]), pt::mac(kBackendMac));
+
+  EXPECT_EQ(h.feed(arp_reply_from_backend(kMovedMac), kBack, 3 * kMs), "consumed");
+  h.io.take_sent();
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 4 * kMs), "forward");
+  sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(destination_mac(sent[0]), pt::mac(kMovedMac));
+  EXPECT_EQ(h.worker.flow_count(), 1u);
 }
 
 TEST(WorkerNeighbors, QueuedFramesAreReleasedWhenNobodyAnswers) {
