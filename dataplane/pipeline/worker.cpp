@@ -97,6 +97,11 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns) noexc
 
 Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
                         const packet::ParseResult& parsed) noexcept {
+  return process(frame, ingress, now_ns, parsed, FlowHint{});
+}
+
+Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                        const packet::ParseResult& parsed, const FlowHint& hint) noexcept {
   now_ns_ = now_ns;
   ++counters_.rx_packets;
   counters_.rx_bytes += frame.buffer.length();
@@ -104,7 +109,7 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
   if (!parsed.ok()) {
     verdict = Verdict::dropped(parsed.drop_reason());
   } else {
-    Packet packet{frame, ingress, parsed.frame()};
+    Packet packet{frame, ingress, parsed.frame(), hint};
     verdict = dispatch(packet);
   }
   switch (verdict.action) {
@@ -160,6 +165,17 @@ Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
 }
 
 // The key a flow index handle stands for: the low bit says which of the flow's two keys.
+FlowHint Worker::prefetch(const packet::ParseResult& result,
+                          const std::uint8_t* data) const noexcept {
+  if (!result.ok()) return {};
+  const packet::ParsedFrame& parsed = result.frame();
+  if (parsed.is_fragment || !(parsed.is_tcp() || parsed.is_udp())) return {};
+  const auto key = flow_key_of(parsed, data, parsed.is_tcp() ? kProtoTcp : kProtoUdp);
+  const std::uint64_t hash = key.hash(options_.hash_seed);
+  index_.prefetch(hash);
+  return FlowHint{hash, true};
+}
+
 const conntrack::FlowKey& Worker::key_of_handle(std::uint32_t handle) const noexcept {
   const Flow& flow = flows_[handle >> 1];
   return (handle & 1) != 0 ? flow.backend_key : flow.client_key;

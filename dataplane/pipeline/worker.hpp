@@ -38,6 +38,12 @@ struct WorkerOptions {
   std::size_t snat_port_start = 0;
 };
 
+// What Worker::prefetch() learnt about a frame: its flow key's hash, when it has one.
+struct FlowHint {
+  std::uint64_t hash = 0;
+  bool valid = false;
+};
+
 // "forward", "consumed", or "drop:<reason>" (parser, pipeline or "tcp_<insertion reason>").
 std::string verdict_name(const Verdict& verdict);
 
@@ -57,6 +63,15 @@ class Worker {
   // frame between workers; the worker then does not parse it again).
   Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns,
                   const packet::ParseResult& parsed) noexcept;
+
+  // For a caller holding a burst of parsed frames: prefetch() every frame of the burst first,
+  // then process() each with its hint. The flow index slots of the whole burst then load in
+  // parallel instead of one cache miss after the other inside each process(), and process()
+  // reuses the key's hash (docs/performance.md). A hint must come from the same frame and
+  // parse; results are the same with or without it.
+  FlowHint prefetch(const packet::ParseResult& parsed, const std::uint8_t* data) const noexcept;
+  Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                  const packet::ParseResult& parsed, const FlowHint& hint) noexcept;
 
   // Runs due timers: header resends, give-ups, flow expiry, stale neighbour queue entries.
   void advance(std::int64_t now_ns) noexcept;

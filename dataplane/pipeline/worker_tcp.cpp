@@ -92,11 +92,8 @@ void rewrite_sack(std::uint8_t* tcp, packet::TcpOptionsSummary& options,
 Verdict Worker::handle_tcp(Packet& packet) noexcept {
   const packet::ParsedFrame& parsed = packet.parsed;
   const std::uint8_t* data = packet.data();
-  const packet::ConstTcpView tcp(data + parsed.l4_offset);
-  const auto key = conntrack::FlowKey::make(parsed.src_address(data).to_address(), tcp.src_port(),
-                                            parsed.dst_address(data).to_address(), tcp.dst_port(),
-                                            kProtoTcp);
-  const std::uint64_t hash = key.hash(options_.hash_seed);
+  const auto key = flow_key_of(parsed, data, kProtoTcp);
+  const std::uint64_t hash = packet.key_hash(key, options_.hash_seed);
   const bool opening_syn =
       (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   Side side = Side::kClient;

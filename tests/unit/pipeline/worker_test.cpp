@@ -203,6 +203,36 @@ TEST(WorkerNeighbors, EstablishedFlowFollowsANeighbourWhoseMacChanges) {
   EXPECT_EQ(h.worker.flow_count(), 1u);
 }
 
+// The burst path of the DPDK shell (prefetch, then process with the hint) forwards exactly
+// what the plain path forwards.
+TEST(WorkerPrefetch, ProcessWithAHintGivesTheSameFramesAsWithout) {
+  Harness plain(lab_tables());
+  Harness hinted(lab_tables());
+  const std::vector<pt::Bytes> frames{client_syn(40000), arp_reply_from_backend(),
+                                      client_syn(40000), client_syn(40001)};
+  const std::vector<pipeline::PortId> ports{kFront, kBack, kFront, kFront};
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const std::string expected = plain.feed(frames[i], ports[i], static_cast<std::int64_t>(i));
+    pipeline::Frame frame = hinted.io.make_frame(frames[i]);
+    const auto parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+    const pipeline::FlowHint hint = hinted.worker.prefetch(parsed, frame.buffer.data());
+    EXPECT_EQ(hint.valid, ports[i] == kFront) << "TCP frames get a hint, ARP does not";
+    const pipeline::Verdict verdict =
+        hinted.worker.process(frame, ports[i], static_cast<std::int64_t>(i), parsed, hint);
+    if (verdict.action == pipeline::Action::kForward) hinted.io.transmit(verdict.port, frame);
+    if (verdict.action == pipeline::Action::kDrop) hinted.io.release(frame);
+    EXPECT_EQ(pipeline::verdict_name(verdict), expected) << "frame " << i;
+  }
+  const auto a = plain.io.take_sent();
+  const auto b = hinted.io.take_sent();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].port, b[i].port);
+    EXPECT_EQ(a[i].bytes, b[i].bytes);
+  }
+  EXPECT_EQ(hinted.worker.flow_count(), 2u);
+}
+
 TEST(WorkerNeighbors, QueuedFramesAreReleasedWhenNobodyAnswers) {
   Harness h(lab_tables());
   EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "consumed");
