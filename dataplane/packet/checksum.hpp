@@ -126,6 +126,9 @@ class ChecksumDelta {
       replace32(checksum_load32(old_bytes + i), checksum_load32(new_bytes + i));
     }
   }
+  // Bytes that were not covered before (an inserted run at an even stream position), given
+  // by their folded sum.
+  void add_sum(std::uint16_t sum) noexcept { wide_ += sum; }
   std::uint16_t apply(std::uint16_t checksum) const noexcept {
     return static_cast<std::uint16_t>(
         ~fold_sum(wide_ + static_cast<std::uint16_t>(~checksum)));

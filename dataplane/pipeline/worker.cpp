@@ -438,6 +438,20 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
   if (buffer.length() > parsed.l3_end && !buffer.trim(buffer.length() - parsed.l3_end)) {
     return false;
   }
+  // An even-length run inserted at the payload (an even offset in the segment: TCP headers are
+  // whole 32-bit words, UDP's is 8 bytes) leaves every later byte in its half of a 16-bit
+  // word, so the L4 checksum is updated incrementally (RFC 1624): plus the inserted bytes,
+  // plus the length change in the pseudo-header and, for UDP, in its length field. Exact as
+  // long as the stored checksum was (a forwarder does not repair a corrupted segment).
+  const std::uint32_t checksum_field = packet::l4_checksum_field_offset(parsed);
+  const std::uint32_t old_l4_length = parsed.l4_length();
+  const std::uint16_t old_checksum =
+      checksum_field != 0
+          ? packet::load_be16(buffer.data() + parsed.l4_offset + checksum_field)
+          : std::uint16_t{0};
+  const bool is_udp = parsed.is_udp();
+  const bool incremental = length % 2 == 0 && checksum_field != 0 && !parsed.is_fragment &&
+                           !(is_udp && parsed.is_ipv4() && old_checksum == 0);
   if (!buffer.insert_gap(parsed.payload_offset, length)) return false;
   std::uint8_t* data = buffer.data();
   std::memcpy(data + parsed.payload_offset, bytes, length);
@@ -453,6 +467,25 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
   if (parsed.is_udp()) {
     const packet::UdpView udp(data + parsed.l4_offset);
     udp.set_length(static_cast<std::uint16_t>(udp.length() + length));
+  }
+  if (incremental) {
+    const std::uint32_t new_l4_length = old_l4_length + length;
+    packet::ChecksumDelta delta;
+    delta.add_sum(packet::ones_complement_sum(data + parsed.payload_offset, length));
+    if (parsed.is_ipv4()) {
+      delta.replace16(static_cast<std::uint16_t>(old_l4_length),
+                      static_cast<std::uint16_t>(new_l4_length));
+    } else {
+      delta.replace32(old_l4_length, new_l4_length);  // RFC 8200 section 8.1: 32-bit length
+    }
+    if (is_udp) {
+      delta.replace16(static_cast<std::uint16_t>(old_l4_length),
+                      static_cast<std::uint16_t>(new_l4_length));
+    }
+    std::uint16_t checksum = delta.apply(old_checksum);
+    if (is_udp) checksum = packet::udp_checksum_for_wire(checksum);
+    packet::store_be16(data + parsed.l4_offset + checksum_field, checksum);
+    return true;
   }
   // An inserted run of odd length moves every later byte to the other half of its 16-bit
   // word: only a full recomputation is right (spec proxy-protocol.md, TCP item 4).
