@@ -67,7 +67,6 @@ bool steer_away(WorkerContext& ctx, rte_mbuf* mbuf, const pipeline::Frame& frame
 // Frames of one burst on their way through the pipeline: parsed once (for steering, with
 // several workers, and by the worker itself), with the worker's prefetch hint.
 struct Burst {
-  std::array<rte_mbuf*, kMaxBurst> mbufs{};
   std::array<pipeline::Frame, kMaxBurst> frames{};
   std::array<pipeline::FlowHint, kMaxBurst> hints{};
   std::array<std::optional<packet::ParseResult>, kMaxBurst> parsed{};
@@ -84,7 +83,6 @@ bool admit(WorkerContext& ctx, Burst& burst, rte_mbuf* mbuf, pipeline::PortId in
     return false;
   }
   const std::uint32_t i = burst.count;
-  burst.mbufs[i] = mbuf;
   burst.frames[i] = MbufFrameIo::frame_of(mbuf);
   const std::uint8_t* data = burst.frames[i].buffer.data();
   const packet::ParseResult& parsed =
@@ -145,7 +143,8 @@ int run_worker(void* arg) {
     }
 
     for (const RxQueue& rx : ctx.rx_queues) {
-      const std::uint16_t count = rte_eth_rx_burst(rx.dpdk_port, rx.queue, mbufs.data(), burst_size);
+      const std::uint16_t count =
+          rte_eth_rx_burst(rx.dpdk_port, rx.queue, mbufs.data(), burst_size);
       if (count == 0) continue;
       ++ctx.shell.rx_bursts;
       received += count;

@@ -123,8 +123,9 @@ RingPort make_port(const char* name, rte_mempool* pool) {
   RingPort port;
   const std::string rx_name = std::string(name) + "_rx";
   const std::string tx_name = std::string(name) + "_tx";
-  port.rx = rte_ring_create(rx_name.c_str(), kRingSize, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-  port.tx = rte_ring_create(tx_name.c_str(), kRingSize, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  constexpr unsigned kSingle = RING_F_SP_ENQ | RING_F_SC_DEQ;
+  port.rx = rte_ring_create(rx_name.c_str(), kRingSize, SOCKET_ID_ANY, kSingle);
+  port.tx = rte_ring_create(tx_name.c_str(), kRingSize, SOCKET_ID_ANY, kSingle);
   check(port.rx != nullptr && port.tx != nullptr, "rte_ring_create");
   const int id = rte_eth_from_rings(name, &port.rx, 1, &port.tx, 1, SOCKET_ID_ANY);
   check(id >= 0, "rte_eth_from_rings");
@@ -267,7 +268,8 @@ int run(int argc, char** argv) {
   std::uint64_t ring_fill = 0;
   std::uint64_t ring_empty = 0;
   const std::uint64_t start_tsc = rte_rdtsc();
-  const auto until = start_tsc + static_cast<std::uint64_t>(options.seconds * static_cast<double>(hz_tsc));
+  const auto until =
+      start_tsc + static_cast<std::uint64_t>(options.seconds * static_cast<double>(hz_tsc));
   std::uint64_t now_tsc = start_tsc;
   while (now_tsc < until) {
     recycle();
