@@ -17,6 +17,11 @@ class ZeroedMemory {
     void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
+    // Transparent huge pages where the kernel offers them ("madvise" mode): a million flows
+    // spread their index slots and entries over ~300 MB, and with 4 KiB pages nearly every
+    // packet also missed the TLB (docs/performance.md). The cost: memory is taken in 2 MiB
+    // steps as the tables fill. Advice only: a kernel without THP ignores it.
+    ::madvise(p, size_, MADV_HUGEPAGE);
     data_ = p;
   }
   ~ZeroedMemory() { ::munmap(data_, size_); }

@@ -2,9 +2,12 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_prefetch.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -61,38 +64,73 @@ bool steer_away(WorkerContext& ctx, rte_mbuf* mbuf, const pipeline::Frame& frame
   return false;
 }
 
-void handle(WorkerContext& ctx, rte_mbuf* mbuf, pipeline::PortId ingress, std::int64_t now_ns,
-            bool may_steer) noexcept {
+// Frames of one burst on their way through the pipeline: parsed once (for steering, with
+// several workers, and by the worker itself), with the worker's prefetch hint.
+struct Burst {
+  std::array<pipeline::Frame, kMaxBurst> frames{};
+  std::array<pipeline::FlowHint, kMaxBurst> hints{};
+  std::array<std::optional<packet::ParseResult>, kMaxBurst> parsed{};
+  std::uint32_t count = 0;
+};
+
+// First pass over a frame: shell checks, parse, steering, and the flow index prefetch. False
+// when the frame is done with (freed or handed to another worker).
+bool admit(WorkerContext& ctx, Burst& burst, rte_mbuf* mbuf, pipeline::PortId ingress,
+           bool may_steer) noexcept {
   if (mbuf->nb_segs != 1 || ingress == pipeline::kNoPort) {
     ++(mbuf->nb_segs != 1 ? ctx.shell.rx_multi_segment : ctx.shell.rx_unknown_port);
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
-  pipeline::Frame frame = MbufFrameIo::frame_of(mbuf);
-  // Parsed once: for steering (with several workers) and by the worker itself.
-  const packet::ParseResult parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
-  if (may_steer && ctx.steering != nullptr && steer_away(ctx, mbuf, frame, parsed)) return;
-  const pipeline::Verdict verdict = ctx.worker->process(frame, ingress, now_ns, parsed);
-  switch (verdict.action) {
-    case pipeline::Action::kForward: ctx.io->transmit(verdict.port, frame); break;
-    case pipeline::Action::kDrop: ctx.io->release(frame); break;
-    case pipeline::Action::kConsumed: break;
-    case pipeline::Action::kHost:
-      if (ctx.to_host == nullptr || rte_ring_mp_enqueue(ctx.to_host, mbuf) != 0) {
-        ++ctx.shell.host_ring_full;
-        rte_pktmbuf_free(mbuf);
-      }
-      break;
+  const std::uint32_t i = burst.count;
+  burst.frames[i] = MbufFrameIo::frame_of(mbuf);
+  const std::uint8_t* data = burst.frames[i].buffer.data();
+  const packet::ParseResult& parsed =
+      burst.parsed[i].emplace(packet::parse_frame(data, burst.frames[i].buffer.length()));
+  if (may_steer && ctx.steering != nullptr && steer_away(ctx, mbuf, burst.frames[i], parsed)) {
+    return false;
   }
+  burst.hints[i] = ctx.worker->prefetch(parsed, data);
+  ++burst.count;
+  return true;
+}
+
+// A frame for the host's stack (health probe answers, docs/health.md): into the shared ring
+// the control thread drains into the TUN device.
+void to_host(WorkerContext& ctx, const pipeline::Frame& frame) noexcept {
+  rte_mbuf* mbuf = MbufFrameIo::commit(frame);
+  if (ctx.to_host == nullptr || rte_ring_mp_enqueue(ctx.to_host, mbuf) != 0) {
+    ++ctx.shell.host_ring_full;
+    rte_pktmbuf_free(mbuf);
+  }
+}
+
+// Second pass: the pipeline, frame by frame, in arrival order.
+void process(WorkerContext& ctx, Burst& burst, pipeline::PortId ingress,
+             std::int64_t now_ns) noexcept {
+  for (std::uint32_t i = 0; i < burst.count; ++i) {
+    pipeline::Frame& frame = burst.frames[i];
+    const pipeline::Verdict verdict =
+        ctx.worker->process(frame, ingress, now_ns, *burst.parsed[i], burst.hints[i]);
+    switch (verdict.action) {
+      case pipeline::Action::kForward: ctx.io->transmit(verdict.port, frame); break;
+      case pipeline::Action::kDrop: ctx.io->release(frame); break;
+      case pipeline::Action::kConsumed: break;
+      case pipeline::Action::kHost: to_host(ctx, frame); break;
+    }
+  }
+  burst.count = 0;
 }
 
 }  // namespace
 
 int run_worker(void* arg) {
   WorkerContext& ctx = *static_cast<WorkerContext*>(arg);
-  const std::uint16_t burst = ctx.settings.burst;
+  const std::uint16_t burst_size = ctx.settings.burst;
   std::array<rte_mbuf*, kMaxBurst> mbufs{};
   std::array<void*, kMaxBurst> handed{};
+  // Not on the stack: ~40 KB at the largest burst.
+  auto burst = std::make_unique<Burst>();
   std::uint64_t last_drain = rte_rdtsc();
   std::uint64_t last_advance = last_drain;
 
@@ -102,7 +140,9 @@ int run_worker(void* arg) {
     std::uint32_t received = 0;
 
     // Frames other workers steered here, or copies of neighbour answers: never steered again.
-    const unsigned taken = rte_ring_sc_dequeue_burst(ctx.ring, handed.data(), burst, nullptr);
+    // Their ingress ports may differ, so they go through the pipeline one at a time.
+    const unsigned taken =
+        rte_ring_sc_dequeue_burst(ctx.ring, handed.data(), burst_size, nullptr);
     ctx.shell.steered_in += taken;
     received += taken;
     for (unsigned i = 0; i < taken; ++i) {
@@ -110,16 +150,15 @@ int run_worker(void* arg) {
       const pipeline::PortId ingress =
           mbuf->port < ctx.port_of_dpdk_port->size() ? (*ctx.port_of_dpdk_port)[mbuf->port]
                                                      : pipeline::kNoPort;
-      handle(ctx, mbuf, ingress, now_ns, false);
+      if (admit(ctx, *burst, mbuf, ingress, false)) process(ctx, *burst, ingress, now_ns);
     }
 
     // Packets the host's stack sent (health probes): routed out like the worker's own.
     if (ctx.from_host != nullptr) {
       const unsigned from_host =
-          rte_ring_sc_dequeue_burst(ctx.from_host, handed.data(), burst, nullptr);
+          rte_ring_sc_dequeue_burst(ctx.from_host, handed.data(), burst_size, nullptr);
       for (unsigned i = 0; i < from_host; ++i) {
-        auto* mbuf = static_cast<rte_mbuf*>(handed[i]);
-        pipeline::Frame frame = MbufFrameIo::frame_of(mbuf);
+        pipeline::Frame frame = MbufFrameIo::frame_of(static_cast<rte_mbuf*>(handed[i]));
         const pipeline::Verdict verdict = ctx.worker->from_host(frame, now_ns);
         if (verdict.action == pipeline::Action::kForward) {
           ctx.io->transmit(verdict.port, frame);
@@ -131,11 +170,19 @@ int run_worker(void* arg) {
     }
 
     for (const RxQueue& rx : ctx.rx_queues) {
-      const std::uint16_t count = rte_eth_rx_burst(rx.dpdk_port, rx.queue, mbufs.data(), burst);
+      const std::uint16_t count =
+          rte_eth_rx_burst(rx.dpdk_port, rx.queue, mbufs.data(), burst_size);
       if (count == 0) continue;
       ++ctx.shell.rx_bursts;
       received += count;
-      for (std::uint16_t i = 0; i < count; ++i) handle(ctx, mbufs[i], rx.port, now_ns, true);
+      // Parse, steer and prefetch the whole burst first: the flow index misses of its frames
+      // overlap instead of stalling each frame in turn (docs/performance.md). Before that,
+      // the mbufs' headers then their first data lines, which arrive cold (written by the NIC
+      // or another core): parsing frame after frame would wait for each in turn.
+      for (std::uint16_t i = 0; i < count; ++i) rte_prefetch0(mbufs[i]);
+      for (std::uint16_t i = 0; i < count; ++i) rte_prefetch0(mbuf_data(mbufs[i]));
+      for (std::uint16_t i = 0; i < count; ++i) admit(ctx, *burst, mbufs[i], rx.port, true);
+      process(ctx, *burst, rx.port, now_ns);
     }
 
     if (cycles - last_drain >= ctx.settings.drain_cycles) {

@@ -122,14 +122,20 @@ std::string Prefix::to_string() const { return address.to_string() + "/" + std::
 
 bool Prefix::contains(const IpAddress& other) const noexcept {
   if (other.family() != address.family()) return false;
-  const std::uint8_t* a = address.data();
-  const std::uint8_t* b = other.data();
-  const unsigned full_bytes = length / 8u;
-  if (std::memcmp(a, b, full_bytes) != 0) return false;
-  const unsigned rest = length % 8u;
-  if (rest == 0) return true;
-  const auto mask = static_cast<std::uint8_t>(0xFFu << (8u - rest));
-  return (a[full_bytes] & mask) == (b[full_bytes] & mask);
+  // Two big-endian 64-bit words, so that the prefix is a run of leading one bits of a mask: a
+  // few instructions instead of memcmp and a byte mask (a new flow's route lookup scans every
+  // prefix). IPv4 addresses occupy the first 4 bytes, the rest is zero on both sides.
+  for (unsigned word = 0; word < 2; ++word) {
+    const unsigned covered = length > word * 64 ? std::min(length - word * 64, 64u) : 0u;
+    if (covered == 0) return true;
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, address.data() + 8 * word, 8);
+    std::memcpy(&b, other.data() + 8 * word, 8);
+    const std::uint64_t mask = covered == 64 ? ~std::uint64_t{0} : ~(~std::uint64_t{0} >> covered);
+    if (((__builtin_bswap64(a) ^ __builtin_bswap64(b)) & mask) != 0) return false;
+  }
+  return true;
 }
 
 std::optional<MacAddress> MacAddress::parse(std::string_view text) {

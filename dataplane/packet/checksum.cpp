@@ -5,40 +5,11 @@
 namespace sluice::packet {
 namespace {
 
-// Folds a wide accumulator to 16 bits. 2^16 == 1 (mod 0xFFFF), so the 32-bit words added by
-// ones_complement_sum() fold to the same value as a sum of 16-bit words.
-constexpr std::uint16_t fold(std::uint64_t wide) noexcept {
-  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
-  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  return static_cast<std::uint16_t>(wide);
-}
-
 constexpr std::uint16_t ones_negate(std::uint16_t value) noexcept {
   return static_cast<std::uint16_t>(~value);
 }
 
 }  // namespace
-
-std::uint16_t ones_complement_sum(const std::uint8_t* data, std::size_t len) noexcept {
-  // 32-bit big-endian words into a 64-bit accumulator: a 64 KiB packet adds at most 2^14
-  // words of < 2^32 each, so the accumulator cannot overflow.
-  std::uint64_t wide = 0;
-  while (len >= 4) {
-    wide += load_be32(data);
-    data += 4;
-    len -= 4;
-  }
-  if (len >= 2) {
-    wide += load_be16(data);
-    data += 2;
-    len -= 2;
-  }
-  if (len == 1) wide += std::uint64_t{data[0]} << 8;
-  return fold(wide);
-}
 
 void ChecksumAccumulator::add(const std::uint8_t* data, std::size_t len) noexcept {
   if (len == 0) return;
@@ -52,13 +23,6 @@ void ChecksumAccumulator::add(const std::uint8_t* data, std::size_t len) noexcep
 
 void ChecksumAccumulator::add16(std::uint16_t value) noexcept {
   sum_ = ones_add(sum_, odd_ ? swap_bytes16(value) : value);
-}
-
-std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_value,
-                                std::uint16_t new_value) noexcept {
-  std::uint16_t sum = ones_add(ones_negate(checksum), ones_negate(old_value));
-  sum = ones_add(sum, new_value);
-  return ones_negate(sum);
 }
 
 std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value,
@@ -83,11 +47,6 @@ std::uint16_t checksum_update_bytes(std::uint16_t checksum, std::size_t stream_o
     new_sum = swap_bytes16(new_sum);
   }
   return checksum_replace_sum(checksum, old_sum, new_sum);
-}
-
-std::uint16_t checksum_replace_sum(std::uint16_t checksum, std::uint16_t old_sum,
-                                   std::uint16_t new_sum) noexcept {
-  return checksum_update16(checksum, old_sum, new_sum);
 }
 
 std::uint16_t ipv4_pseudo_header_sum(const std::uint8_t* src, const std::uint8_t* dst,

@@ -9,6 +9,7 @@
 // tracks that for you.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace sluice::packet {
 
@@ -22,10 +23,47 @@ constexpr std::uint16_t swap_bytes16(std::uint16_t value) noexcept {
   return static_cast<std::uint16_t>((value << 8) | (value >> 8));
 }
 
+// Folds a wide accumulator of big-endian 16- or 32-bit words to 16 bits with end-around
+// carries. 2^16 == 1 (mod 0xFFFF), so 32-bit words fold to the same value as their two 16-bit
+// halves. The result is 0 only for a zero accumulator, otherwise the representative in
+// [1, 0xFFFF]: exactly what a chain of ones_add() over the same words gives.
+constexpr std::uint16_t fold_sum(std::uint64_t wide) noexcept {
+  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
+  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
+  wide = (wide & 0xFFFFu) + (wide >> 16);
+  wide = (wide & 0xFFFFu) + (wide >> 16);
+  wide = (wide & 0xFFFFu) + (wide >> 16);
+  return static_cast<std::uint16_t>(wide);
+}
+
+// A big-endian 32-bit word at any address (memcpy: no alignment assumed).
+inline std::uint32_t checksum_load32(const std::uint8_t* data) noexcept {
+  std::uint32_t word;
+  std::memcpy(&word, data, 4);
+  return __builtin_bswap32(word);
+}
+
 // Folded ones' complement sum of len bytes, the first byte taken as the high-order byte of a
 // 16-bit word (i.e. data starts at an even stream position). Any address, any length; an odd
-// trailing byte is padded with a zero low byte (RFC 1071 section 4.1).
-std::uint16_t ones_complement_sum(const std::uint8_t* data, std::size_t len) noexcept;
+// trailing byte is padded with a zero low byte (RFC 1071 section 4.1). Inline: the per-packet
+// callers pass small constant lengths (addresses, the IPv4 header) that the compiler unrolls.
+inline std::uint16_t ones_complement_sum(const std::uint8_t* data, std::size_t len) noexcept {
+  // 32-bit big-endian words into a 64-bit accumulator: a 64 KiB packet adds at most 2^14
+  // words of < 2^32 each, so the accumulator cannot overflow.
+  std::uint64_t wide = 0;
+  while (len >= 4) {
+    wide += checksum_load32(data);
+    data += 4;
+    len -= 4;
+  }
+  if (len >= 2) {
+    wide += (std::uint32_t{data[0]} << 8) | data[1];
+    data += 2;
+    len -= 2;
+  }
+  if (len == 1) wide += std::uint64_t{data[0]} << 8;
+  return fold_sum(wide);
+}
 
 // The checksum of a self-contained byte range (ICMPv4, an IPv4 header with its checksum field
 // zeroed): ~sum.
@@ -58,10 +96,47 @@ class ChecksumAccumulator {
 // full recomputation (modulo the +0/-0 representation RFC 1624 section 3 discusses, which
 // receivers treat alike; UDP's zero is handled by udp_checksum_for_wire()).
 
-std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_value,
-                                std::uint16_t new_value) noexcept;
+constexpr std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_value,
+                                          std::uint16_t new_value) noexcept {
+  std::uint16_t sum = ones_add(static_cast<std::uint16_t>(~checksum),
+                               static_cast<std::uint16_t>(~old_value));
+  sum = ones_add(sum, new_value);
+  return static_cast<std::uint16_t>(~sum);
+}
 std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value,
                                 std::uint32_t new_value) noexcept;
+
+// Several replacements applied at once (RFC 1624 eqn. 3 with every ~m and m' summed in one
+// 64-bit accumulator, folded once). ~m of a 32-bit word is 0xFFFFFFFF - m, congruent to -m
+// modulo 0xFFFF like its two 16-bit halves. The result equals the chain of checksum_update16()
+// calls for the same words whenever some new word is non-zero (the sum is then non-zero both
+// ways and both give the same representative); a rewrite always writes a real address.
+class ChecksumDelta {
+ public:
+  void replace16(std::uint16_t old_value, std::uint16_t new_value) noexcept {
+    wide_ += std::uint64_t{static_cast<std::uint16_t>(~old_value)} + new_value;
+  }
+  void replace32(std::uint32_t old_value, std::uint32_t new_value) noexcept {
+    wide_ += std::uint64_t{~old_value} + new_value;
+  }
+  // Replacing `len` (a multiple of 4) bytes at an even stream position.
+  void replace_words(const std::uint8_t* old_bytes, const std::uint8_t* new_bytes,
+                     std::size_t len) noexcept {
+    for (std::size_t i = 0; i + 4 <= len; i += 4) {
+      replace32(checksum_load32(old_bytes + i), checksum_load32(new_bytes + i));
+    }
+  }
+  // Bytes that were not covered before (an inserted run at an even stream position), given
+  // by their folded sum.
+  void add_sum(std::uint16_t sum) noexcept { wide_ += sum; }
+  std::uint16_t apply(std::uint16_t checksum) const noexcept {
+    return static_cast<std::uint16_t>(
+        ~fold_sum(wide_ + static_cast<std::uint16_t>(~checksum)));
+  }
+
+ private:
+  std::uint64_t wide_ = 0;
+};
 // Replacing len bytes (any length) that start at stream_offset within the checksummed data
 // (only its parity matters). This is the general form: fields at odd offsets (a TCP option
 // after a lone NOP) and odd lengths work.
@@ -78,8 +153,10 @@ inline std::uint16_t checksum_update_address(std::uint16_t checksum,
 }
 // Adds or removes whole sums: used when a pseudo-header is swapped for another (family
 // translation): HC' = ~(~HC + ~old_sum + new_sum).
-std::uint16_t checksum_replace_sum(std::uint16_t checksum, std::uint16_t old_sum,
-                                   std::uint16_t new_sum) noexcept;
+constexpr std::uint16_t checksum_replace_sum(std::uint16_t checksum, std::uint16_t old_sum,
+                                             std::uint16_t new_sum) noexcept {
+  return checksum_update16(checksum, old_sum, new_sum);
+}
 
 // --- Pseudo-headers --------------------------------------------------------------------------
 

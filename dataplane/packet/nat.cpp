@@ -54,21 +54,20 @@ DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed, const ne
 
   std::uint8_t* const src_address = frame + parsed.src_address_offset;
   std::uint8_t* const dst_address = frame + parsed.dst_address_offset;
+  // One delta for both addresses (4 or 16 bytes, at even offsets in every header and
+  // pseudo-header), applied to the IPv4 header checksum and, with the ports, to the L4 one.
+  ChecksumDelta addresses;
+  addresses.replace_words(src_address, src.address.data(), address_size);
+  addresses.replace_words(dst_address, dst.address.data(), address_size);
   if (parsed.is_ipv4()) {
-    // The IPv4 header checksum covers the addresses too.
     const Ipv4View ip(frame + parsed.l3_offset);
-    std::uint16_t header_checksum = ip.checksum();
-    header_checksum = checksum_update_address(header_checksum, src_address, src.address.data(),
-                                              address_size);
-    header_checksum = checksum_update_address(header_checksum, dst_address, dst.address.data(),
-                                              address_size);
-    ip.set_checksum(header_checksum);
+    ip.set_checksum(addresses.apply(ip.checksum()));
   }
   // TCP and UDP checksums cover the addresses through the pseudo-header, and the ports.
-  checksum = checksum_update_address(checksum, src_address, src.address.data(), address_size);
-  checksum = checksum_update_address(checksum, dst_address, dst.address.data(), address_size);
-  checksum = checksum_update16(checksum, load_be16(l4), src.port);
-  checksum = checksum_update16(checksum, load_be16(l4 + 2), dst.port);
+  ChecksumDelta l4_delta = addresses;
+  l4_delta.replace16(load_be16(l4), src.port);
+  l4_delta.replace16(load_be16(l4 + 2), dst.port);
+  checksum = l4_delta.apply(checksum);
   std::memcpy(src_address, src.address.data(), address_size);
   std::memcpy(dst_address, dst.address.data(), address_size);
   store_be16(l4, src.port);

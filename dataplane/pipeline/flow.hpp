@@ -36,6 +36,15 @@ enum class TcpState : std::uint8_t {
 };
 std::string_view tcp_state_name(TcpState state) noexcept;  // "ESTABLISHED", ...
 
+// The next hop's MAC as last resolved for one direction of a flow, so that forwarding does not
+// hash the next hop into the neighbour table per packet. Valid while `generation` equals the
+// table's (NeighborTable::generation(), bumped whenever an entry is added or changes); 0 never
+// matches.
+struct NeighborCache {
+  net::MacAddress mac;
+  std::uint32_t generation = 0;
+};
+
 // Which side a packet came from, encoded in the low bit of a flow index handle.
 enum class Side : std::uint8_t { kClient = 0, kBackend = 1 };
 
@@ -50,6 +59,8 @@ struct Flow : conntrack::TimerNode {
   std::optional<insertion::InsertionEngine> engine;  // TCP flows of services with a header
   net::IpAddress client_next_hop;   // on-link neighbour towards the client
   net::IpAddress backend_next_hop;  // and towards the backend
+  NeighborCache client_neighbor;    // client_next_hop's MAC
+  NeighborCache backend_neighbor;   // backend_next_hop's MAC
   ServiceId service = 0;
   sched::BackendSlot backend_slot;
   PortId client_port = kNoPort;     // where the client's packets arrive and answers leave

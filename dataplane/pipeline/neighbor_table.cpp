@@ -20,6 +20,7 @@ NeighborTable::NeighborTable(const std::vector<StaticNeighbor>& static_entries) 
 
 void NeighborTable::add_static(const StaticNeighbor& entry) {
   entries_[entry.address] = NeighborEntry{entry.mac, entry.port, true, 0};
+  ++generation_;  // flows' cached MACs are checked against it (a reload may change one)
 }
 
 const NeighborEntry* NeighborTable::find(const net::IpAddress& address) const noexcept {

@@ -39,13 +39,21 @@ class NeighborTable {
   const NeighborEntry* find(const net::IpAddress& address) const noexcept;
   // A static entry from a reloaded configuration (replaces a learnt one; allocates once).
   void add_static(const StaticNeighbor& entry);
+  // Changes whenever an entry is added or its MAC or port changes (a refresh with the same
+  // answer does not): what a flow's NeighborCache is checked against. Never 0.
+  std::uint32_t generation() const noexcept { return generation_; }
   // Learns or refreshes a dynamic entry (static ones are never overwritten) and returns the
   // queued frames now deliverable through `transmit_ready`.
   template <class Ready>
   void learn(const net::IpAddress& address, const net::MacAddress& mac, PortId port,
              std::int64_t now_ns, Ready&& transmit_ready) {
     auto [it, inserted] = entries_.try_emplace(address, NeighborEntry{mac, port, false, now_ns});
-    if (!inserted && !it->second.is_static) it->second = NeighborEntry{mac, port, false, now_ns};
+    if (inserted) {
+      ++generation_;
+    } else if (!it->second.is_static) {
+      if (it->second.mac != mac || it->second.port != port) ++generation_;
+      it->second = NeighborEntry{mac, port, false, now_ns};
+    }
     for (Pending& pending : pending_) {
       if (pending.used && pending.next_hop == address) {
         pending.used = false;
@@ -92,6 +100,7 @@ class NeighborTable {
   std::unordered_map<net::IpAddress, NeighborEntry, IpAddressHash> entries_;
   std::array<Pending, kPendingCapacity> pending_{};
   std::size_t pending_count_ = 0;
+  std::uint32_t generation_ = 1;
 };
 
 }  // namespace sluice::pipeline

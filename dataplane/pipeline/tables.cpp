@@ -1,7 +1,10 @@
 #include "dataplane/pipeline/tables.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <span>
+#include <utility>
 
 #include "dataplane/sched/xxhash64.hpp"
 
@@ -30,6 +33,66 @@ Tables::Tables(std::vector<Port> ports, std::vector<Service> services,
                            static_cast<ServiceId>(i));
     add_unique(vips_, s.vip.address);
   }
+  compile_routes();
+}
+
+namespace {
+
+void load_words(const net::IpAddress& address, std::uint64_t (&words)[2]) noexcept {
+  std::uint64_t raw[2];
+  std::memcpy(raw, address.data(), 16);
+  words[0] = __builtin_bswap64(raw[0]);
+  words[1] = __builtin_bswap64(raw[1]);
+}
+
+std::uint64_t mask_word(unsigned length, unsigned word) noexcept {
+  const unsigned covered = length > word * 64 ? std::min(length - word * 64, 64u) : 0u;
+  if (covered == 0) return 0;
+  return covered == 64 ? ~std::uint64_t{0} : ~(~std::uint64_t{0} >> covered);
+}
+
+}  // namespace
+
+void Tables::compile_routes() {
+  const auto make = [](const net::Prefix& prefix, bool connected, PortId port,
+                       const net::IpAddress& via) {
+    CompiledRoute route{};
+    std::uint64_t words[2];
+    load_words(prefix.address, words);
+    for (unsigned w = 0; w < 2; ++w) {
+      route.mask[w] = mask_word(prefix.length, w);
+      route.network[w] = words[w] & route.mask[w];
+    }
+    route.family = prefix.address.family();
+    route.connected = connected;
+    route.port = port;
+    route.via = via;
+    return route;
+  };
+  std::vector<std::pair<unsigned, CompiledRoute>> connected;
+  for (std::size_t p = 0; p < ports_.size(); ++p) {
+    for (const net::Prefix& prefix : ports_[p].addresses) {
+      connected.emplace_back(prefix.length, make(prefix, true, static_cast<PortId>(p), {}));
+    }
+  }
+  std::vector<std::pair<unsigned, CompiledRoute>> routed;
+  for (const Route& route : routes_) {
+    // The gateway is on a connected subnet (validated by the config); the last port whose
+    // subnet holds it, as before. A route whose gateway is on none never matches.
+    std::optional<PortId> port;
+    for (std::size_t p = 0; p < ports_.size(); ++p) {
+      for (const net::Prefix& prefix : ports_[p].addresses) {
+        if (prefix.contains(route.via)) port = static_cast<PortId>(p);
+      }
+    }
+    if (port) routed.emplace_back(route.prefix.length, make(route.prefix, false, *port, route.via));
+  }
+  const auto longest_first = [](const auto& a, const auto& b) { return a.first > b.first; };
+  std::stable_sort(connected.begin(), connected.end(), longest_first);
+  std::stable_sort(routed.begin(), routed.end(), longest_first);
+  compiled_routes_.clear();
+  for (const auto& entry : connected) compiled_routes_.push_back(entry.second);
+  for (const auto& entry : routed) compiled_routes_.push_back(entry.second);
 }
 
 std::size_t Tables::ServiceKeyHash::operator()(const ServiceKey& key) const noexcept {
@@ -73,31 +136,15 @@ std::optional<net::IpAddress> Tables::port_address(PortId port,
 }
 
 std::optional<NextHop> Tables::next_hop(const net::IpAddress& destination) const noexcept {
-  std::optional<NextHop> best;
-  int best_length = -1;
-  for (std::size_t p = 0; p < ports_.size(); ++p) {
-    for (const net::Prefix& prefix : ports_[p].addresses) {
-      if (prefix.length > best_length && prefix.contains(destination)) {
-        best = NextHop{static_cast<PortId>(p), destination};
-        best_length = prefix.length;
-      }
-    }
+  std::uint64_t words[2];
+  load_words(destination, words);
+  for (const CompiledRoute& route : compiled_routes_) {
+    if (route.family != destination.family()) continue;
+    if (((words[0] & route.mask[0]) ^ route.network[0]) != 0) continue;
+    if (((words[1] & route.mask[1]) ^ route.network[1]) != 0) continue;
+    return NextHop{route.port, route.connected ? destination : route.via};
   }
-  if (best) return best;
-  for (const Route& route : routes_) {
-    if (route.prefix.length > best_length && route.prefix.contains(destination)) {
-      // The gateway is on a connected subnet (validated by the config).
-      for (std::size_t p = 0; p < ports_.size(); ++p) {
-        for (const net::Prefix& prefix : ports_[p].addresses) {
-          if (prefix.contains(route.via)) {
-            best = NextHop{static_cast<PortId>(p), route.via};
-            best_length = route.prefix.length;
-          }
-        }
-      }
-    }
-  }
-  return best;
+  return std::nullopt;
 }
 
 std::optional<PortId> Tables::answering_port(const net::IpAddress& address) const noexcept {

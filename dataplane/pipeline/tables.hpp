@@ -141,6 +141,21 @@ class Tables {
   std::unordered_map<ServiceKey, ServiceId, ServiceKeyHash> service_index_;
   std::vector<net::IpAddress> vips_;
   std::vector<net::IpAddress> snat_addresses_;
+
+  // next_hop()'s table, compiled once: connected subnets then routes, each group longest
+  // prefix first (stable: the first configured wins a tie, as the scan it replaces did), with
+  // the route's outgoing port resolved. A lookup is the first entry that matches: two masked
+  // 64-bit compares each, instead of scanning every prefix byte-wise twice per new flow.
+  struct CompiledRoute {
+    std::uint64_t network[2];  // big-endian words of the prefix address, masked
+    std::uint64_t mask[2];
+    net::Family family;
+    bool connected;            // the destination itself is the next hop
+    PortId port;
+    net::IpAddress via;        // for routes
+  };
+  void compile_routes();
+  std::vector<CompiledRoute> compiled_routes_;
 };
 
 }  // namespace sluice::pipeline

@@ -98,6 +98,11 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns) noexc
 
 Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
                         const packet::ParseResult& parsed) noexcept {
+  return process(frame, ingress, now_ns, parsed, FlowHint{});
+}
+
+Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                        const packet::ParseResult& parsed, const FlowHint& hint) noexcept {
   now_ns_ = now_ns;
   ++counters_.rx_packets;
   counters_.rx_bytes += frame.buffer.length();
@@ -105,7 +110,7 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
   if (!parsed.ok()) {
     verdict = Verdict::dropped(parsed.drop_reason());
   } else {
-    Packet packet{frame, ingress, parsed.frame()};
+    Packet packet{frame, ingress, parsed.frame(), hint};
     verdict = dispatch(packet);
   }
   switch (verdict.action) {
@@ -168,6 +173,17 @@ Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
 }
 
 // The key a flow index handle stands for: the low bit says which of the flow's two keys.
+FlowHint Worker::prefetch(const packet::ParseResult& result,
+                          const std::uint8_t* data) const noexcept {
+  if (!result.ok()) return {};
+  const packet::ParsedFrame& parsed = result.frame();
+  if (parsed.is_fragment || !(parsed.is_tcp() || parsed.is_udp())) return {};
+  const auto key = flow_key_of(parsed, data, parsed.is_tcp() ? kProtoTcp : kProtoUdp);
+  const std::uint64_t hash = key.hash(options_.hash_seed);
+  index_.prefetch(hash);
+  return FlowHint{hash, true};
+}
+
 const conntrack::FlowKey& Worker::key_of_handle(std::uint32_t handle) const noexcept {
   const Flow& flow = flows_[handle >> 1];
   return (handle & 1) != 0 ? flow.backend_key : flow.client_key;
@@ -222,6 +238,8 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   flow.engine.reset();
   flow.client_next_hop = to_client->gateway;
   flow.backend_next_hop = to_backend->gateway;
+  flow.client_neighbor = NeighborCache{};  // a reused entry must not keep its MACs
+  flow.backend_neighbor = NeighborCache{};
   flow.client_port = to_client->port;
   flow.backend_port = to_backend->port;
   flow.service = service_id;
@@ -428,6 +446,20 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
   if (buffer.length() > parsed.l3_end && !buffer.trim(buffer.length() - parsed.l3_end)) {
     return false;
   }
+  // An even-length run inserted at the payload (an even offset in the segment: TCP headers are
+  // whole 32-bit words, UDP's is 8 bytes) leaves every later byte in its half of a 16-bit
+  // word, so the L4 checksum is updated incrementally (RFC 1624): plus the inserted bytes,
+  // plus the length change in the pseudo-header and, for UDP, in its length field. Exact as
+  // long as the stored checksum was (a forwarder does not repair a corrupted segment).
+  const std::uint32_t checksum_field = packet::l4_checksum_field_offset(parsed);
+  const std::uint32_t old_l4_length = parsed.l4_length();
+  const std::uint16_t old_checksum =
+      checksum_field != 0
+          ? packet::load_be16(buffer.data() + parsed.l4_offset + checksum_field)
+          : std::uint16_t{0};
+  const bool is_udp = parsed.is_udp();
+  const bool incremental = length % 2 == 0 && checksum_field != 0 && !parsed.is_fragment &&
+                           !(is_udp && parsed.is_ipv4() && old_checksum == 0);
   if (!buffer.insert_gap(parsed.payload_offset, length)) return false;
   std::uint8_t* data = buffer.data();
   std::memcpy(data + parsed.payload_offset, bytes, length);
@@ -444,14 +476,39 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
     const packet::UdpView udp(data + parsed.l4_offset);
     udp.set_length(static_cast<std::uint16_t>(udp.length() + length));
   }
+  if (incremental) {
+    const std::uint32_t new_l4_length = old_l4_length + length;
+    packet::ChecksumDelta delta;
+    delta.add_sum(packet::ones_complement_sum(data + parsed.payload_offset, length));
+    if (parsed.is_ipv4()) {
+      delta.replace16(static_cast<std::uint16_t>(old_l4_length),
+                      static_cast<std::uint16_t>(new_l4_length));
+    } else {
+      delta.replace32(old_l4_length, new_l4_length);  // RFC 8200 section 8.1: 32-bit length
+    }
+    if (is_udp) {
+      delta.replace16(static_cast<std::uint16_t>(old_l4_length),
+                      static_cast<std::uint16_t>(new_l4_length));
+    }
+    std::uint16_t checksum = delta.apply(old_checksum);
+    if (is_udp) checksum = packet::udp_checksum_for_wire(checksum);
+    packet::store_be16(data + parsed.l4_offset + checksum_field, checksum);
+    return true;
+  }
   // An inserted run of odd length moves every later byte to the other half of its 16-bit
   // word: only a full recomputation is right (spec proxy-protocol.md, TCP item 4).
   packet::recompute_l4_checksum(data, parsed);
   return true;
 }
 
-Verdict Worker::deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept {
+Verdict Worker::deliver(Packet& packet, PortId port, const net::IpAddress& next_hop,
+                        NeighborCache& cache) noexcept {
+  if (cache.generation == neighbors_.generation()) {
+    packet::rewrite_l2(packet.data(), tables_->port(port).mac, cache.mac);
+    return Verdict::forward(port);
+  }
   if (const NeighborEntry* neighbor = neighbors_.find(next_hop)) {
+    cache = NeighborCache{neighbor->mac, neighbors_.generation()};
     packet::rewrite_l2(packet.data(), tables_->port(port).mac, neighbor->mac);
     return Verdict::forward(port);
   }

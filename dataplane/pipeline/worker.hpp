@@ -42,6 +42,12 @@ struct WorkerOptions {
   bool host_path = false;
 };
 
+// What Worker::prefetch() learnt about a frame: its flow key's hash, when it has one.
+struct FlowHint {
+  std::uint64_t hash = 0;
+  bool valid = false;
+};
+
 // "forward", "consumed", or "drop:<reason>" (parser, pipeline or "tcp_<insertion reason>").
 std::string verdict_name(const Verdict& verdict);
 
@@ -67,6 +73,14 @@ class Worker {
   // kForward (transmit on verdict.port), kConsumed (queued for a neighbour) or kDrop. The
   // source must be one of the appliance's addresses: the host path is not a router.
   Verdict from_host(Frame& frame, std::int64_t now_ns) noexcept;
+  // For a caller holding a burst of parsed frames: prefetch() every frame of the burst first,
+  // then process() each with its hint. The flow index slots of the whole burst then load in
+  // parallel instead of one cache miss after the other inside each process(), and process()
+  // reuses the key's hash (docs/performance.md). A hint must come from the same frame and
+  // parse; results are the same with or without it.
+  FlowHint prefetch(const packet::ParseResult& parsed, const std::uint8_t* data) const noexcept;
+  Verdict process(Frame& frame, PortId ingress, std::int64_t now_ns,
+                  const packet::ParseResult& parsed, const FlowHint& hint) noexcept;
 
   // Runs due timers: header resends, give-ups, flow expiry, stale neighbour queue entries.
   void advance(std::int64_t now_ns) noexcept;
@@ -156,7 +170,8 @@ class Worker {
                             const net::Endpoint& destination) noexcept;
   bool insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
                              std::uint16_t length) noexcept;
-  Verdict deliver(Packet& packet, PortId port, const net::IpAddress& next_hop) noexcept;
+  Verdict deliver(Packet& packet, PortId port, const net::IpAddress& next_hop,
+                  NeighborCache& cache) noexcept;
   bool emit_to(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
   bool queue_for_neighbor(PortId port, const net::IpAddress& next_hop, Frame frame) noexcept;
   void request_neighbor(PortId port, const net::IpAddress& next_hop) noexcept;

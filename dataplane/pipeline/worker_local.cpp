@@ -177,7 +177,7 @@ Verdict Worker::from_host(Frame& frame, std::int64_t now_ns) noexcept {
   if (!result.ok()) {
     verdict = Verdict::dropped(result.drop_reason());
   } else {
-    Packet packet{frame, kNoPort, result.frame()};
+    Packet packet{frame, kNoPort, result.frame(), FlowHint{}};
     const net::IpAddress source = packet.parsed.src_address(packet.data()).to_address();
     const net::IpAddress destination = packet.parsed.dst_address(packet.data()).to_address();
     const auto hop = tables_->next_hop(destination);
@@ -186,7 +186,8 @@ Verdict Worker::from_host(Frame& frame, std::int64_t now_ns) noexcept {
     } else if (!hop) {
       verdict = Verdict::dropped(PipelineDrop::kNoRoute);
     } else {
-      verdict = deliver(packet, hop->port, hop->gateway);
+      NeighborCache uncached;  // the host's packets have no flow to cache a MAC in
+      verdict = deliver(packet, hop->port, hop->gateway, uncached);
     }
   }
   switch (verdict.action) {

@@ -92,11 +92,8 @@ void rewrite_sack(std::uint8_t* tcp, packet::TcpOptionsSummary& options,
 Verdict Worker::handle_tcp(Packet& packet) noexcept {
   const packet::ParsedFrame& parsed = packet.parsed;
   const std::uint8_t* data = packet.data();
-  const packet::ConstTcpView tcp(data + parsed.l4_offset);
-  const auto key = conntrack::FlowKey::make(parsed.src_address(data).to_address(), tcp.src_port(),
-                                            parsed.dst_address(data).to_address(), tcp.dst_port(),
-                                            kProtoTcp);
-  const std::uint64_t hash = key.hash(options_.hash_seed);
+  const auto key = flow_key_of(parsed, data, kProtoTcp);
+  const std::uint64_t hash = packet.key_hash(key, options_.hash_seed);
   const bool opening_syn =
       (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   Side side = Side::kClient;
@@ -190,7 +187,7 @@ Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
       ++(resend ? counters_.pp_resent : counters_.pp_inserted);
     }
   }
-  return deliver(packet, flow.backend_port, flow.backend_next_hop);
+  return deliver(packet, flow.backend_port, flow.backend_next_hop, flow.backend_neighbor);
 }
 
 Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept {
@@ -224,7 +221,7 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
   track_tcp_state(flow, Side::kBackend, flags);
   touch(flow);
   if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
-  return deliver(packet, flow.client_port, flow.client_next_hop);
+  return deliver(packet, flow.client_port, flow.client_next_hop, flow.client_neighbor);
 }
 
 void Worker::track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept {

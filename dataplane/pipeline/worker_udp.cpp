@@ -12,11 +12,8 @@ namespace sluice::pipeline {
 Verdict Worker::handle_udp(Packet& packet) noexcept {
   const packet::ParsedFrame& parsed = packet.parsed;
   const std::uint8_t* data = packet.data();
-  const packet::ConstUdpView udp(data + parsed.l4_offset);
-  const auto key = conntrack::FlowKey::make(parsed.src_address(data).to_address(), udp.src_port(),
-                                            parsed.dst_address(data).to_address(), udp.dst_port(),
-                                            kProtoUdp);
-  const std::uint64_t hash = key.hash(options_.hash_seed);
+  const auto key = flow_key_of(parsed, data, kProtoUdp);
+  const std::uint64_t hash = packet.key_hash(key, options_.hash_seed);
   Side side = Side::kClient;
   if (const auto flow_id = find_flow(key, hash, side)) {
     return side == Side::kClient ? udp_from_client(packet, *flow_id)
@@ -80,14 +77,14 @@ Verdict Worker::udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
     flow.udp_header_sent = true;
     ++counters_.pp_inserted;
   }
-  return deliver(packet, flow.backend_port, flow.backend_next_hop);
+  return deliver(packet, flow.backend_port, flow.backend_next_hop, flow.backend_neighbor);
 }
 
 Verdict Worker::udp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept {
   Flow& flow = flows_[flow_id];
   touch(flow);
   if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
-  return deliver(packet, flow.client_port, flow.client_next_hop);
+  return deliver(packet, flow.client_port, flow.client_next_hop, flow.client_neighbor);
 }
 
 }  // namespace sluice::pipeline

@@ -139,7 +139,7 @@ net::Endpoint vip_of(ServiceKind kind, std::uint32_t index) {
           static_cast<std::uint16_t>(vip_port_base(kind) + index % kServicesPerKind)};
 }
 
-Appliance::Appliance() : io(/*rx_slots=*/512, /*tx_buffers=*/4096) {
+Appliance::Appliance(pipeline::FrameIo* worker_io) : io(/*rx_slots=*/512, /*tx_buffers=*/4096) {
   const auto loaded = config::parse_config(lab_config_toml(), "bench-lab.toml");
   if (!loaded.ok()) {
     throw std::runtime_error("lab config: " + loaded.diagnostics().front().to_string());
@@ -147,7 +147,9 @@ Appliance::Appliance() : io(/*rx_slots=*/512, /*tx_buffers=*/4096) {
   const LabMacs macs = LabMacs::standard();
   const std::array<net::MacAddress, 2> port_macs{macs.front, macs.back};
   worker = std::make_unique<pipeline::Worker>(
-      datapath::tables_from_config(*loaded.config(), port_macs), io, pipeline::WorkerOptions{});
+      datapath::tables_from_config(*loaded.config(), port_macs),
+      worker_io != nullptr ? *worker_io : static_cast<pipeline::FrameIo&>(io),
+      pipeline::WorkerOptions{});
 }
 
 void FrameTemplates::add(const std::vector<std::uint8_t>& frame) {
@@ -169,8 +171,9 @@ pipeline::Verdict feed(Appliance& appliance, std::span<const std::uint8_t> bytes
   return verdict;
 }
 
-EstablishedWorld::EstablishedWorld(ServiceKind kind, std::uint32_t flow_count)
-    : flow_count_(flow_count), now_ns_(kSecond) {
+EstablishedWorld::EstablishedWorld(ServiceKind kind, std::uint32_t flow_count,
+                                   pipeline::FrameIo* worker_io)
+    : appliance_(worker_io), flow_count_(flow_count), now_ns_(kSecond) {
   std::vector<std::uint32_t> order(flow_count);
   std::iota(order.begin(), order.end(), 0u);
   std::shuffle(order.begin(), order.end(), std::mt19937(0x5eed));

@@ -45,9 +45,10 @@ std::string lab_config_toml();
 net::Endpoint client_of(std::uint32_t index);
 net::Endpoint vip_of(ServiceKind kind, std::uint32_t index);
 
-// A fresh worker over the lab tables, with its frame pool.
+// A fresh worker over the lab tables, with its frame pool. Frames the worker originates go to
+// `worker_io` when given (the DPDK shell benchmark's mbuf I/O), else to the pool.
 struct Appliance {
-  Appliance();
+  explicit Appliance(pipeline::FrameIo* worker_io = nullptr);
   FramePool io;
   std::unique_ptr<pipeline::Worker> worker;
 };
@@ -73,9 +74,12 @@ class FrameTemplates {
 // verdict while establishing them (the benchmark must measure the real path, not drops).
 class EstablishedWorld {
  public:
-  EstablishedWorld(ServiceKind kind, std::uint32_t flow_count);
+  EstablishedWorld(ServiceKind kind, std::uint32_t flow_count,
+                   pipeline::FrameIo* worker_io = nullptr);
 
   pipeline::Worker& worker() noexcept { return *appliance_.worker; }
+  // Hands the worker, flows and all, to another owner (the DPDK shell benchmark's lcore).
+  std::unique_ptr<pipeline::Worker> take_worker() noexcept { return std::move(appliance_.worker); }
   FramePool& io() noexcept { return appliance_.io; }
   const FrameTemplates& client_frames() const noexcept { return client_frames_; }
   const FrameTemplates& backend_frames() const noexcept { return backend_frames_; }

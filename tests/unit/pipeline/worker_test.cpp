@@ -109,11 +109,11 @@ pt::Bytes client_syn6(std::uint16_t client_port) {
   return pt::build_frame(l2, l3, tcp);
 }
 
-pt::Bytes arp_reply_from_backend() {
-  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(kBackendMac), {}, {}};
+pt::Bytes arp_reply_from_backend(const char* backend_mac = kBackendMac) {
+  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(backend_mac), {}, {}};
   pt::ArpSpec arp;
   arp.operation = 2;
-  arp.sender_mac = pt::mac(kBackendMac);
+  arp.sender_mac = pt::mac(backend_mac);
   arp.sender_ip = pt::ip("10.20.0.2");
   arp.target_mac = pt::mac(kBackMac);
   arp.target_ip = pt::ip("10.20.0.1");
@@ -174,6 +174,63 @@ TEST(WorkerNeighbors, UnresolvedBackendIsAskedForAndTheQueuedSynFollowsTheReply)
   }
   EXPECT_EQ(h.io.live_frames(), 0u);
   EXPECT_EQ(h.io.bad_releases(), 0u);
+}
+
+// A flow keeps its next hop's MAC (docs/performance.md: no neighbour lookup per packet), but a
+// changed neighbour entry must reach flows that already cached the old MAC.
+TEST(WorkerNeighbors, EstablishedFlowFollowsANeighbourWhoseMacChanges) {
+  constexpr const char* kMovedMac = "02:00:00:00:02:77";
+  const auto destination_mac = [](const SentFrame& frame) {
+    return net::MacAddress({frame.bytes[0], frame.bytes[1], frame.bytes[2], frame.bytes[3],
+                            frame.bytes[4], frame.bytes[5]});
+  };
+  Harness h(lab_tables());
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "consumed");
+  EXPECT_EQ(h.feed(arp_reply_from_backend(), kBack, 1 * kMs), "consumed");
+  h.io.take_sent();
+  // The client retransmits its SYN: the flow exists, the cached MAC is used.
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 2 * kMs), "forward");
+  auto sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(destination_mac(sent[0]), pt::mac(kBackendMac));
+
+  EXPECT_EQ(h.feed(arp_reply_from_backend(kMovedMac), kBack, 3 * kMs), "consumed");
+  h.io.take_sent();
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 4 * kMs), "forward");
+  sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(destination_mac(sent[0]), pt::mac(kMovedMac));
+  EXPECT_EQ(h.worker.flow_count(), 1u);
+}
+
+// The burst path of the DPDK shell (prefetch, then process with the hint) forwards exactly
+// what the plain path forwards.
+TEST(WorkerPrefetch, ProcessWithAHintGivesTheSameFramesAsWithout) {
+  Harness plain(lab_tables());
+  Harness hinted(lab_tables());
+  const std::vector<pt::Bytes> frames{client_syn(40000), arp_reply_from_backend(),
+                                      client_syn(40000), client_syn(40001)};
+  const std::vector<pipeline::PortId> ports{kFront, kBack, kFront, kFront};
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const std::string expected = plain.feed(frames[i], ports[i], static_cast<std::int64_t>(i));
+    pipeline::Frame frame = hinted.io.make_frame(frames[i]);
+    const auto parsed = packet::parse_frame(frame.buffer.data(), frame.buffer.length());
+    const pipeline::FlowHint hint = hinted.worker.prefetch(parsed, frame.buffer.data());
+    EXPECT_EQ(hint.valid, ports[i] == kFront) << "TCP frames get a hint, ARP does not";
+    const pipeline::Verdict verdict =
+        hinted.worker.process(frame, ports[i], static_cast<std::int64_t>(i), parsed, hint);
+    if (verdict.action == pipeline::Action::kForward) hinted.io.transmit(verdict.port, frame);
+    if (verdict.action == pipeline::Action::kDrop) hinted.io.release(frame);
+    EXPECT_EQ(pipeline::verdict_name(verdict), expected) << "frame " << i;
+  }
+  const auto a = plain.io.take_sent();
+  const auto b = hinted.io.take_sent();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].port, b[i].port);
+    EXPECT_EQ(a[i].bytes, b[i].bytes);
+  }
+  EXPECT_EQ(hinted.worker.flow_count(), 2u);
 }
 
 TEST(WorkerNeighbors, QueuedFramesAreReleasedWhenNobodyAnswers) {
