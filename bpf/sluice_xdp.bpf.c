@@ -343,6 +343,8 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     *reason = SL_PL_SNAT_EXHAUSTED;
     return 0;
   }
+  struct sl_xdp_flow *placed_flow = bpf_map_lookup_elem(&sl_flows, &id);
+  if (placed_flow) placed_flow->snat_port = f->snat_port;
   ref.side = SL_SIDE_CLIENT;
   if (bpf_map_update_elem(&sl_ct, k, &ref, BPF_NOEXIST) != 0) {
     bpf_map_delete_elem(&sl_ct, &bk);
@@ -403,6 +405,26 @@ static __always_inline void sl_ck_block(__u8 *ck, const __u8 *l4hdr_src, __u32 l
   ck[40 + csum_off + 1] = 0;
 }
 
+/* The received pseudo header + L4 header, before any rewrite: the "from" side of the
+ * incremental checksum update. */
+static __always_inline void sl_capture_old(struct sl_scratch *s) {
+  struct sl_parsed *p = &s->p;
+  const __u8 *in = s->in;
+  const __u32 csum_off = p->protocol == 6 ? 16 : 6;
+  const __u8 *old_src = in + ((p->l3 + (p->family == SL_FAMILY_V4 ? 12 : 8)) & SL_IN_MASK);
+  const __u8 *old_dst = in + ((p->l3 + (p->family == SL_FAMILY_V4 ? 16 : 24)) & SL_IN_MASK);
+  __u8 osrc[16] = {}, odst[16] = {};
+  if (p->family == SL_FAMILY_V4) {
+    __builtin_memcpy(osrc, old_src, 4);
+    __builtin_memcpy(odst, old_dst, 4);
+  } else {
+    __builtin_memcpy(osrc, old_src, 16);
+    __builtin_memcpy(odst, old_dst, 16);
+  }
+  s->old_csum = (__u16)(SL_B(in, p->l4 + csum_off) | (SL_B(in, p->l4 + csum_off + 1) << 8));
+  sl_ck_block(s->ck_old, in, p->l4, osrc, odst, p->l3_end - p->l4, p->protocol, csum_off);
+}
+
 /* Rewrites the frame in s->in for flow f towards one side and redirects it. The L4 header in
  * s->in already carries the new seq/ack/options; ports and addresses are set here. */
 __attribute__((noinline)) int sl_forward(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_flow *f) {
@@ -434,19 +456,8 @@ __attribute__((noinline)) int sl_forward(struct xdp_md *ctx, struct sl_scratch *
   struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &port);
   if (!eport) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_ROUTE);
 
-  /* The old checksum block, then the new L4 header (ports). */
-  const __u8 *old_src = in + ((p->l3 + (in_family == SL_FAMILY_V4 ? 12 : 8)) & SL_IN_MASK);
-  const __u8 *old_dst = in + ((p->l3 + (in_family == SL_FAMILY_V4 ? 16 : 24)) & SL_IN_MASK);
-  __u8 osrc[16] = {}, odst[16] = {};
-  if (in_family == SL_FAMILY_V4) {
-    __builtin_memcpy(osrc, old_src, 4);
-    __builtin_memcpy(odst, old_dst, 4);
-  } else {
-    __builtin_memcpy(osrc, old_src, 16);
-    __builtin_memcpy(odst, old_dst, 16);
-  }
-  const __u16 old_csum = (__u16)(SL_B(in, p->l4 + csum_off) | (SL_B(in, p->l4 + csum_off + 1) << 8));
-  sl_ck_block(s->ck_old, in, p->l4, osrc, odst, p->l3_end - p->l4, p->protocol, csum_off);
+  /* The new L4 header: ports (s->ck_old was taken before any L4 change). */
+  const __u16 old_csum = s->old_csum;
   sl_wr16(in, p->l4, bpf_ntohs(sport));
   sl_wr16(in, p->l4 + 2, bpf_ntohs(dport));
   if (p->protocol == 17) sl_wr16(in, p->l4 + 4, (__u16)l4_len_new);
@@ -766,6 +777,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     side = SL_SIDE_CLIENT;
   }
 
+  sl_capture_old(s);
   struct sl_fwd *w = &s->w;
   __builtin_memset(w, 0, sizeof(*w));
   w->id = id;

@@ -72,6 +72,8 @@ struct sl_scratch {
   struct sl_xdp_ct_key key;
   struct sl_xdp_flow flow;     /* working copy of the flow (new flows are built here) */
   struct sl_fwd w;
+  __u16 old_csum;              /* L4 checksum as received (raw) */
+  __u8 reserved[6];
   struct sl_build build;
 };
 
