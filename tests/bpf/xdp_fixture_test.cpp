@@ -188,6 +188,8 @@ std::string replay(const FixtureCase& fixture) {
       std::vector<std::uint8_t> out(frame.size() + 4096);
       xdp_md ctx{};
       ctx.ingress_ifindex = loaded.ifindex_of.at(step.at("in").at("port"));
+      // The whole frame linear, as a NIC hands it (data_end = 0 would ask for all of it in frags).
+      ctx.data_end = static_cast<__u32>(frame.size());
       LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
                   .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(out.size()),
                   .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1);
