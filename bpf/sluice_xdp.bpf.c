@@ -113,6 +113,21 @@ static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u
   return 0;
 }
 
+#include "bpf/xdp/local.h"
+
+/* The MTU of the port a destination leaves by (1500 when unknown: the config default). */
+static __always_inline __u16 sl_mtu_towards(__u8 family, const __u8 *dst) {
+  struct sl_xdp_prefix_key pk = {};
+  pk.prefixlen = 8 + (family == SL_FAMILY_V4 ? 32 : 128);
+  pk.family = family;
+  __builtin_memcpy(pk.addr, dst, 16);
+  struct sl_xdp_nexthop *nh = bpf_map_lookup_elem(&sl_nexthops, &pk);
+  if (!nh) return 1500;
+  const __u32 port = nh->port;
+  struct sl_xdp_port *info = bpf_map_lookup_elem(&sl_ports, &port);
+  return info && info->mtu ? info->mtu : 1500;
+}
+
 /* --------------------------------------------------------------------- flow lifetime */
 static __always_inline __u64 sl_timeout(const struct sl_xdp_config *cfg, const struct sl_xdp_flow *f) {
   if (f->protocol == 17) return cfg->udp_timeout_ns;
@@ -295,6 +310,8 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   f->created_ns = now;
   f->last_seen_ns = now;
   f->udp_every = (svc->flags & SL_SVC_UDP_EVERY) ? 1 : 0;
+  f->client_mtu = sl_mtu_towards(f->client_family, f->client);
+  f->backend_mtu = sl_mtu_towards(f->backend_family, f->backend);
   if (k->protocol == 6) {
     f->client_isn = sl_rd32(s->in, s->p.l4 + 4);
     f->client_snd_nxt = f->client_isn + 1;
@@ -649,7 +666,7 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
   if (f->header_len > 0) {
     struct sl_client_decision d = {};
     /* Room for growing: the backend side's MTU less its IP header and this TCP header. */
-    const __u32 room = 1500 - (f->backend_family == SL_FAMILY_V4 ? 20 : 40) - p->tcp_len;
+    const __u32 room = (__u32)f->backend_mtu - (f->backend_family == SL_FAMILY_V4 ? 20 : 40) - p->tcp_len;
     const int reason = sl_client_segment(f, in, p, room, now, &d);
     if (reason) return reason;
     sl_wr32(in, p->l4 + 4, d.seq);
@@ -669,7 +686,7 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
   }
   if (flags & SL_TCP_SYN) {
     if (f->header_len > 0) sl_strip_tfo(in, p);
-    sl_clamp_mss(in, p, sl_mss_for(1500, f->backend_family));
+    sl_clamp_mss(in, p, sl_mss_for(f->backend_mtu, f->backend_family));
   }
   if (f->header_len > 0) {
     f->last_client_window = (__u16)sl_rd16(in, p->l4 + 14);
@@ -700,7 +717,7 @@ __attribute__((noinline)) int sl_tcp_backend(struct sl_scratch *s, struct sl_xdp
       if (lowered < mss) sl_wr16(in, o, (__u16)lowered);
     }
   }
-  if (flags & SL_TCP_SYN) sl_clamp_mss(in, p, sl_mss_for(1500, f->client_family));
+  if (flags & SL_TCP_SYN) sl_clamp_mss(in, p, sl_mss_for(f->client_mtu, f->client_family));
   return 0;
 }
 
@@ -784,6 +801,15 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
   w->to_backend = side == SL_SIDE_CLIENT;
   if (p->protocol == 17) {
     if (side == SL_SIDE_CLIENT && f->header_len > 0 && f->header_state != SL_HDR_ACKED) {
+      /* The header must not be split or fragmented (spec): a datagram it would push over the
+       * backend link's MTU becomes an ICMP error telling the client the size that fits. */
+      const __u32 backend_ip = f->backend_family == SL_FAMILY_V4 ? 20 : 40;
+      const __u32 grown = backend_ip + (p->l3_end - p->l4) + f->header_len;
+      if (grown > f->backend_mtu) {
+        const __u32 overhead = f->header_len + backend_ip;
+        const __u32 reduced = f->backend_mtu > overhead ? f->backend_mtu - overhead + (p->l4 - p->l3) : 0;
+        return sl_udp_too_big(ctx, s, f, in_port, reduced);
+      }
       w->grow = SL_GROW_KEEP;
       w->header_len = f->header_len;
       if (!f->udp_every) f->header_state = SL_HDR_ACKED; /* first datagram only */
@@ -831,7 +857,23 @@ int sluice_xdp(struct xdp_md *ctx) {
   if (s->p.ethertype == SL_ETH_P_ARP) return sl_arp(ctx, s, c, in_port);
   if (s->p.fragment) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_FRAGMENT);
   if (s->p.protocol == 6 || s->p.protocol == 17) return sl_l4(ctx, s, cfg, c, in_port, now);
-  /* ICMP, ICMPv6 (NDP, echo) and other protocols: the kernel of the appliance answers them. */
+  if (s->p.protocol == 1 || s->p.protocol == 58) {
+    const __u8 type = SL_B(s->in, s->p.l4);
+    if (s->p.protocol == 58 && type == 135) return sl_ndp_advertise(ctx, s, in_port);
+    if ((s->p.protocol == 1 && type == 8) || (s->p.protocol == 58 && type == 128)) {
+      struct sl_xdp_addr_key ok = {};
+      const __u32 a = s->p.l3 + (s->p.family == SL_FAMILY_V4 ? 16 : 24);
+      if (s->p.family == SL_FAMILY_V4)
+        __builtin_memcpy(ok.addr, s->in + (a & SL_IN_MASK), 4);
+      else
+        __builtin_memcpy(ok.addr, s->in + (a & SL_IN_MASK), 16);
+      ok.family = s->p.family;
+      if (bpf_map_lookup_elem(&sl_own, &ok)) return sl_echo_reply(ctx, s);
+    }
+    /* Other ICMP (errors, replies, advertisements): the kernel's (it learns neighbours). */
+    return sl_pass(c, SL_PL_ICMP_IGNORED);
+  }
+  /* Other protocols: the kernel of the appliance. */
   return sl_pass(c, SL_PL_UNSUPPORTED_L4);
 }
 

@@ -92,6 +92,12 @@ static __always_inline __u32 sl_idx(__u32 o) {
   asm volatile("%0 &= 0xff" : "+r"(v));
   return (__u32)v;
 }
+/* A payload length bounded for a copy into body (same reason as sl_idx). */
+static __always_inline __u32 sl_body_len(__u32 n) {
+  __u64 v = n;
+  asm volatile("%0 &= 2047" : "+r"(v));
+  return (__u32)v;
+}
 #define SL_B(buf, o) ((buf)[sl_idx((__u32)(o))])
 static __always_inline __u16 sl_rd16(const __u8 *buf, __u32 o) {
   o = sl_idx(o);

@@ -231,11 +231,14 @@ struct sl_xdp_flow {
   uint8_t last_client_ts_len;  /* 0 or 10 */
   uint8_t reserved;
   uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
+  uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
+  uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
+  uint8_t reserved2[4];
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, deadline_ns) == 120, "sl_xdp_flow.deadline_ns");
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 152, "sl_xdp_flow size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 160, "sl_xdp_flow size");
 
 /* The flow's PROXY header, built once at the SYN (the shared codec, pp2.h) and kept for
  * growing, resends and UDP datagrams (hash, key = flow id, no preallocation). */
@@ -264,7 +267,10 @@ struct sl_xdp_counters {
   uint64_t snat_exhausted;
   uint64_t arp_replies;
   uint64_t passed;             /* handed to the kernel stack (not ours) */
-  uint64_t reserved[5];
+  uint64_t icmp_errors_sent;
+  uint64_t icmp_echo_replies;
+  uint64_t nd_replies;
+  uint64_t reserved[2];
   uint64_t parse_drops[SL_XDP_PARSE_DROPS];
   uint64_t pipeline_drops[SL_XDP_PIPELINE_DROPS];
   uint64_t insertion_drops[SL_XDP_INSERTION_DROPS];

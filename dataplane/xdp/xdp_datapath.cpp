@@ -236,6 +236,9 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
     w.pp_resent = c.pp_resent;
     w.snat_exhausted = c.snat_exhausted;
     w.arp_replies = c.arp_replies;
+    w.nd_replies = c.nd_replies;
+    w.icmp_echo_replies = c.icmp_echo_replies;
+    w.icmp_errors_sent = c.icmp_errors_sent;
     for (std::size_t i = 0; i < w.parse_drops.size() && i < SL_XDP_PARSE_DROPS; ++i) w.parse_drops[i] = c.parse_drops[i];
     for (std::size_t i = 0; i < w.pipeline_drops.size() && i < SL_XDP_PIPELINE_DROPS; ++i) w.pipeline_drops[i] = c.pipeline_drops[i];
     for (std::size_t i = 0; i < w.insertion_drops.size() && i < SL_XDP_INSERTION_DROPS; ++i) w.insertion_drops[i] = c.insertion_drops[i];
