@@ -56,7 +56,8 @@ struct sl_fwd {
   __u8 strip_payload;  /* payload removed (TFO SYN data, or replaced by the header) */
   __u8 resend;
   __u16 header_len;    /* bytes grown in front of the payload */
-  __u16 reserved;
+  __u8 originated;     /* IP fields of a frame the appliance originates (header segment) */
+  __u8 reserved;
   __u32 reason;        /* drop reason out of a global function */
   __u32 reserved2;
   __u64 id;

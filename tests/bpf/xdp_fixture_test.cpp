@@ -51,9 +51,31 @@ struct FixtureCase {
   nlohmann::json data;
 };
 
+// Cases where XDP sends the header segment *instead of* the frame that triggered it (the C++
+// pipeline sends both: header segment first, then that frame): the backend's duplicate ACK,
+// SACK, partial ack or retransmitted SYN-ACK, or a client segment too large to grow. The step
+// is accepted when XDP's one frame is byte for byte the C++ pipeline's first one (the header
+// segment); docs/xdp.md says why dropping the other one is harmless.
+const std::set<std::string>& resend_in_place() {
+  static const std::set<std::string> cases = {
+      "tcp_loss_lost_header_dup_ack",         "tcp_loss_lost_header_dup_ack_ipv6",
+      "tcp_loss_lost_header_dup_ack_v6_to_v4", "tcp_loss_lost_header_dup_ack_v4_to_v6",
+      "tcp_loss_lost_header_sack",            "tcp_loss_lost_header_partial_ack",
+      "tcp_loss_lost_header_synack_retransmission", "tcp_with_data_with_data_full_mss_standalone",
+  };
+  return cases;
+}
+
 // group_case -> why the XDP datapath's output differs from the C++ pipeline's.
 const std::map<std::string, std::string>& known_differences() {
-  static const std::map<std::string, std::string> differences = {};
+  static const std::map<std::string, std::string> differences = {
+      {"tcp_loss_lost_header_timer_backoff_give_up",
+       "timer resends and the give-up RSTs are frames nobody sent in: XDP cannot originate them "
+       "(the control thread's job, docs/xdp.md)"},
+      {"tcp_loss_lost_header_give_up_ipv6", "timer resends and give-up RSTs (see above)"},
+      {"tcp_loss_lost_header_give_up_v6_to_v4", "timer resends and give-up RSTs (see above)"},
+      {"tcp_loss_lost_header_give_up_v4_to_v6", "timer resends and give-up RSTs (see above)"},
+  };
   return differences;
 }
 
@@ -166,7 +188,8 @@ class XdpFixture : public ::testing::TestWithParam<FixtureCase> {};
 void PrintTo(const FixtureCase& fixture, std::ostream* out) { *out << fixture.file << ":" << fixture.data.at("name"); }
 
 // Replays one case; returns a description of the first mismatch, or "" when it matches.
-std::string replay(const FixtureCase& fixture) {
+std::string replay(const FixtureCase& fixture, int& resends_in_place) {
+  const bool in_place = resend_in_place().count(fixture.group + "_" + fixture.data.at("name").get<std::string>()) != 0;
   Loaded& loaded = loaded_for(fixture);
   xdp::XdpDatapath& datapath = *loaded.datapath;
   datapath.reset_state();
@@ -198,10 +221,20 @@ std::string replay(const FixtureCase& fixture) {
       }
       const sl_xdp_last_verdict verdict = datapath.last_verdict(0);
       const std::string got_verdict = verdict_name(verdict);
-      if (got_verdict != want_verdict) return where + "verdict " + got_verdict + ", want " + want_verdict;
       if (opts.retval == XDP_TX || opts.retval == XDP_REDIRECT) {
         sent.emplace_back(loaded.port_names.at(verdict.egress_port), to_hex(out.data(), opts.data_size_out));
       }
+      const bool replaced = in_place && sent.size() == 1 && expected.size() == 2 && want_verdict == "forward" &&
+                            (got_verdict == "consumed" || got_verdict == "forward");
+      if (replaced) {
+        // The header segment instead of both: compare it with the C++ pipeline's first frame.
+        ++resends_in_place;
+        const std::string want = expected[0].at("frame");
+        if (sent[0].first != expected[0].at("port").get<std::string>()) return where + "header segment on port " + sent[0].first;
+        if (want != sent[0].second) return where + "header segment: " + first_difference(want, sent[0].second);
+        continue;
+      }
+      if (got_verdict != want_verdict) return where + "verdict " + got_verdict + ", want " + want_verdict;
     }
     if (sent.size() != expected.size()) {
       return where + std::to_string(sent.size()) + " frames emitted, want " + std::to_string(expected.size());
@@ -219,7 +252,11 @@ TEST_P(XdpFixture, ReplaysThroughTheXdpProgram) {
   const FixtureCase& fixture = GetParam();
   SCOPED_TRACE(fixture.file + ": " + fixture.data.value("description", ""));
   const std::string name = fixture.group + "_" + fixture.data.at("name").get<std::string>();
-  const std::string mismatch = replay(fixture);
+  int resends_in_place = 0;
+  const std::string mismatch = replay(fixture, resends_in_place);
+  if (resend_in_place().count(name) != 0) {
+    EXPECT_GT(resends_in_place, 0) << name << " no longer sends a header segment in place: update resend_in_place()";
+  }
   const auto known = known_differences().find(name);
   if (known == known_differences().end()) {
     EXPECT_EQ(mismatch, "");
