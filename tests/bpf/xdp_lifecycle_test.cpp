@@ -20,6 +20,7 @@
 #include "control/config/load.hpp"
 #include "control/datapath/tables_from_config.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
+#include "tests/unit/packet/frame_builder.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -34,6 +35,21 @@ mode = "xdp"
 name = "front"
 kernel = "slx-life"
 addresses = ["10.99.0.1/24"]
+
+[[neighbors]]
+address = "10.99.0.50"
+mac = "02:00:00:00:99:50"
+interface = "front"
+
+[[neighbors]]
+address = "10.99.0.2"
+mac = "02:00:00:00:99:02"
+interface = "front"
+
+[[neighbors]]
+address = "10.99.0.3"
+mac = "02:00:00:00:99:03"
+interface = "front"
 
 [[services]]
 name = "web"
@@ -55,8 +71,8 @@ xdp::DatapathSettings settings() {
   return s;
 }
 
-std::shared_ptr<const pipeline::Tables> tables(const xdp::XdpDatapath& datapath) {
-  auto loaded = config::parse_config(kConfig, "lifecycle.toml");
+std::shared_ptr<const pipeline::Tables> tables(const xdp::XdpDatapath& datapath, const std::string& text = kConfig) {
+  auto loaded = config::parse_config(text, "lifecycle.toml");
   if (!loaded.ok()) {
     for (const auto& d : loaded.diagnostics()) std::cerr << d.to_string() << "\n";
     throw std::runtime_error("lifecycle config does not load");
@@ -152,6 +168,86 @@ TEST(XdpLifecycle, StaleNetlinkAttachmentIsReplaced) {
   EXPECT_NE(now, stale);
   datapath.stop();
   EXPECT_EQ(attached_id(), 0u);
+}
+
+struct RunResult {
+  std::uint32_t action = 0;
+  sl_xdp_last_verdict verdict{};
+  packet::testing::Bytes frame;
+};
+
+RunResult run(xdp::XdpDatapath& datapath, const packet::testing::Bytes& frame) {
+  RunResult result;
+  packet::testing::Bytes out(frame.size() + 512);
+  xdp_md ctx{};
+  ctx.ingress_ifindex = if_nametoindex(kDevice);
+  ctx.data_end = static_cast<__u32>(frame.size());
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+              .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(out.size()),
+              .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1);
+  if (bpf_prog_test_run_opts(datapath.program_fd(), &opts) != 0) throw std::runtime_error("BPF_PROG_TEST_RUN failed");
+  result.action = opts.retval;
+  result.verdict = datapath.last_verdict(0);  // the test pins itself to CPU 0
+  out.resize(opts.data_size_out);
+  result.frame = out;
+  return result;
+}
+
+packet::testing::Bytes tcp_frame(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport,
+                                 std::uint8_t flags, std::uint32_t seq, std::uint32_t ack) {
+  using namespace packet::testing;
+  Ipv4Spec l3;
+  l3.src = ip(src);
+  l3.dst = ip(dst);
+  TcpSpec l4;
+  l4.src_port = sport;
+  l4.dst_port = dport;
+  l4.flags = flags;
+  l4.seq = seq;
+  l4.ack = ack;
+  if (flags & 0x02) l4.options = mss_option(1460);
+  return build_frame(EthernetSpec{}, l3, l4);
+}
+
+std::string destination(const packet::testing::Bytes& frame) {
+  return net::IpAddress::from_bytes(net::Family::kIpv4, frame.data() + 30).to_string();
+}
+
+// A reload that replaces the service's backend: the established flow keeps its backend and
+// SNAT port (the backend's answer still reaches the client), new flows go to the new backend.
+TEST(XdpLifecycle, ReloadKeepsFlowsAndSteersNewOnes) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  datapath.start(tables(datapath), 1, options);
+
+  const RunResult syn = run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0));
+  ASSERT_EQ(syn.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(syn.frame), "10.99.0.2");
+  EXPECT_TRUE(packet::testing::reference_l4_ok(syn.frame, 14, 34, syn.frame.size(), 6));
+  ASSERT_EQ(datapath.flows().size(), 1u);
+  const std::uint16_t snat_port = datapath.flows()[0].snat.port;
+
+  std::string reloaded = kConfig;
+  reloaded.replace(reloaded.find("10.99.0.2\"\nport = 8080"), 9, "10.99.0.3");
+  datapath.update(tables(datapath, reloaded));
+  ASSERT_EQ(datapath.flows().size(), 1u) << "a reload drops no flow";
+
+  const RunResult synack = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x12, 5000, 1001));
+  EXPECT_EQ(synack.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(synack.frame), "10.99.0.50");
+  EXPECT_TRUE(packet::testing::reference_l4_ok(synack.frame, 14, 34, synack.frame.size(), 6));
+
+  const RunResult second = run(datapath, tcp_frame("10.99.0.50", 40001, "10.99.0.100", 80, 0x02, 7000, 0));
+  ASSERT_EQ(second.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(second.frame), "10.99.0.3");
+  EXPECT_EQ(datapath.flows().size(), 2u);
+  datapath.flush();
+  EXPECT_EQ(datapath.flows().size(), 0u);
 }
 
 }  // namespace
