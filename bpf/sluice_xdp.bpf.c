@@ -78,7 +78,23 @@ __attribute__((noinline)) int sl_build_header(struct sl_build *b) {
 }
 
 /* ------------------------------------------------------------------------ next hops */
-static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u8 *dst, __u32 *port, __u8 *mac) {
+static __always_inline void sl_learn(__u8 family, const __u8 *addr, __u32 len, const __u8 *mac, __u32 port) {
+  struct sl_xdp_addr_key k = {};
+  if (len == 4)
+    __builtin_memcpy(k.addr, addr, 4);
+  else
+    __builtin_memcpy(k.addr, addr, 16);
+  k.family = family;
+  struct sl_xdp_neighbor n = {};
+  __builtin_memcpy(n.mac, mac, 6);
+  n.port = (__u16)port;
+  bpf_map_update_elem(&sl_learned, &k, &n, BPF_ANY);
+}
+
+/* Next hop of `dst`: its port, and the MAC from the static neighbours, the learnt ones, or the
+ * kernel's table. SL_PL_NO_NEIGHBOR leaves the address to solicit in `hop` (16 bytes). */
+static __always_inline int sl_resolve_hop(struct xdp_md *ctx, __u8 family, const __u8 *dst, __u32 *port, __u8 *mac,
+                                          __u8 *hop) {
   struct sl_xdp_prefix_key pk = {};
   pk.prefixlen = 8 + (family == SL_FAMILY_V4 ? 32 : 128);
   pk.family = family;
@@ -90,10 +106,12 @@ static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u
   __builtin_memcpy(nk.addr, nh->via_gateway ? nh->gateway : dst, 16);
   nk.family = family;
   struct sl_xdp_neighbor *n = bpf_map_lookup_elem(&sl_neighbors, &nk);
+  if (!n) n = bpf_map_lookup_elem(&sl_learned, &nk);
   if (n) {
     __builtin_memcpy(mac, n->mac, 6);
     return 0;
   }
+  __builtin_memcpy(hop, nk.addr, 16);
   /* The kernel's neighbour table (the appliance's namespace resolves its own neighbours). */
   const __u32 p = nh->port;
   struct sl_xdp_port *port_info = bpf_map_lookup_elem(&sl_ports, &p);
@@ -111,6 +129,11 @@ static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u
   if (rc != BPF_FIB_LKUP_RET_SUCCESS) return SL_PL_NO_NEIGHBOR;
   __builtin_memcpy(mac, fib.dmac, 6);
   return 0;
+}
+
+static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u8 *dst, __u32 *port, __u8 *mac) {
+  __u8 hop[16];
+  return sl_resolve_hop(ctx, family, dst, port, mac, hop);
 }
 
 #include "bpf/xdp/local.h"
@@ -234,7 +257,10 @@ static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_servic
 static __always_inline int sl_arp(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_counters *c,
                                   __u32 in_port) {
   const __u8 *in = s->in;
-  if (s->p.l3 != 14 || sl_rd16(in, 14 + 6) != 1) return sl_pass(c, SL_PL_NOT_FOR_US);
+  if (s->p.l3 != 14) return sl_pass(c, SL_PL_NOT_FOR_US);
+  /* Learn the sender (requests and replies), as the C++ pipeline does. */
+  if (sl_rd32(in, 14 + 14) != 0) sl_learn(SL_FAMILY_V4, in + 14 + 14, 4, in + 14 + 8, in_port);
+  if (sl_rd16(in, 14 + 6) != 1) return sl_pass(c, SL_PL_NOT_FOR_US);
   struct sl_xdp_addr_key k = {};
   __builtin_memcpy(k.addr, in + 14 + 24, 4);
   k.family = SL_FAMILY_V4;
@@ -468,7 +494,8 @@ __attribute__((noinline)) int sl_forward(struct xdp_md *ctx, struct sl_scratch *
   /* Egress and the next hop's MAC. */
   __u32 port = 0;
   __u8 mac[6];
-  int rc = sl_resolve(ctx, out_family, dst, &port, mac);
+  int rc = sl_resolve_hop(ctx, out_family, dst, &port, mac, s->hop);
+  if (rc == SL_PL_NO_NEIGHBOR) return sl_solicit(ctx, s, out_family, port);
   if (rc) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, rc);
   struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &port);
   if (!eport) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_ROUTE);
@@ -966,6 +993,16 @@ int sluice_xdp(struct xdp_md *ctx) {
   if (s->p.protocol == 6 || s->p.protocol == 17) return sl_l4(ctx, s, cfg, c, in_port, now);
   if (s->p.protocol == 1 || s->p.protocol == 58) {
     const __u8 type = SL_B(s->in, s->p.l4);
+    if (s->p.protocol == 58 && (type == 135 || type == 136) && s->p.l3_end - s->p.l4 >= 32 &&
+        SL_B(s->in, s->p.l4 + 24) == (type == 135 ? 1 : 2) && SL_B(s->in, s->p.l4 + 25) == 1) {
+      /* NS: the solicitor's source and link-layer option; NA: the target and its option. */
+      const __u32 addr_at = type == 135 ? s->p.l3 + 8 : s->p.l4 + 8;
+      __u8 addr[16];
+      __builtin_memcpy(addr, s->in + (addr_at & SL_IN_MASK), 16);
+      __u8 mac[6];
+      __builtin_memcpy(mac, s->in + ((s->p.l4 + 26) & SL_IN_MASK), 6);
+      if (addr[0] | addr[1] | addr[15]) sl_learn(SL_FAMILY_V6, addr, 16, mac, in_port);
+    }
     if (s->p.protocol == 58 && type == 135) return sl_ndp_advertise(ctx, s, in_port);
     if ((s->p.protocol == 1 && type == 8) || (s->p.protocol == 58 && type == 128)) {
       struct sl_xdp_addr_key ok = {};

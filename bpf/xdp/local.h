@@ -265,4 +265,63 @@ __attribute__((noinline)) int sl_udp_too_big(struct xdp_md *ctx, struct sl_scrat
   return sl_send_local(ctx, eport, eport_id);
 }
 
+/* No MAC for the next hop: the held frame becomes an ARP request / neighbour solicitation for
+ * it (the C++ pipeline sends one and queues the frame; XDP cannot queue: this frame is lost,
+ * the sender's retransmission finds the neighbour learnt from the answer). */
+__attribute__((noinline)) int sl_solicit(struct xdp_md *ctx, struct sl_scratch *s, __u32 family, __u32 port_id) {
+  if (!ctx || !s) return XDP_ABORTED;
+  const __u8 *hop = s->hop;
+  const __u32 zero = 0;
+  struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
+  struct sl_xdp_port *port = bpf_map_lookup_elem(&sl_ports, &port_id);
+  if (!port || (family == SL_FAMILY_V4 ? !port->has_v4 : !port->has_v6))
+    return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_NEIGHBOR);
+  __u8 *out = s->out;
+  __u32 len;
+  if (family == SL_FAMILY_V4) {
+    const __u8 broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    sl_l2(out, broadcast, port, SL_ETH_P_ARP);
+    out[14] = 0; out[15] = 1; out[16] = 0x08; out[17] = 0; out[18] = 6; out[19] = 4; out[20] = 0; out[21] = 1;
+    __builtin_memcpy(out + 22, port->mac, 6);
+    __builtin_memcpy(out + 28, port->v4, 4);
+    __builtin_memset(out + 32, 0, 6);
+    __builtin_memcpy(out + 38, hop, 4);
+    len = 42;
+  } else {
+    /* RFC 4861 7.2.2: to the solicited-node multicast address, with our link-layer address. */
+    __u8 group[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0};
+    group[13] = hop[13];
+    group[14] = hop[14];
+    group[15] = hop[15];
+    const __u8 mcast[6] = {0x33, 0x33, 0xff, hop[13], hop[14], hop[15]};
+    sl_l2(out, mcast, port, SL_ETH_P_IPV6);
+    sl_ipv6_originated(out, 32, 58, 255, port->v6, group);
+    __u8 *ns = out + 54;
+    ns[0] = 135;
+    ns[1] = 0;
+    ns[2] = ns[3] = 0;
+    ns[4] = ns[5] = ns[6] = ns[7] = 0;
+    __builtin_memcpy(ns + 8, hop, 16);
+    ns[24] = 1;
+    ns[25] = 1;
+    __builtin_memcpy(ns + 26, port->mac, 6);
+    sl_pseudo(s->ck_new, port->v6, group, 32, 58);
+    __builtin_memcpy(s->ck_new + 40, ns, 32);
+    const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 72, 0);
+    const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
+    ns[2] = (__u8)ck;
+    ns[3] = (__u8)(ck >> 8);
+    len = 86;
+  }
+  if (sl_replace_frame(ctx, out, len, bpf_xdp_get_buff_len(ctx)) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_NEIGHBOR);
+  if (c) {
+    c->dropped++;
+    c->pipeline_drops[SL_PL_NO_NEIGHBOR]++;
+    c->tx_packets++;
+    c->tx_bytes += len;
+  }
+  sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_NO_NEIGHBOR, port_id);
+  return sl_send_local(ctx, port, port_id);
+}
+
 #endif /* SLUICE_BPF_XDP_LOCAL_H */

@@ -60,6 +60,15 @@ struct {
   __type(value, struct sl_xdp_neighbor);
 } sl_neighbors SEC(".maps");
 
+/* Neighbours learnt by the program from ARP and NDP (sender of requests, target of replies),
+ * like the C++ NeighborTable: the kernel never sees those frames when XDP answers them. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, SL_XDP_MAX_NEIGHBORS);
+  __type(key, struct sl_xdp_addr_key);
+  __type(value, struct sl_xdp_neighbor);
+} sl_learned SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, SL_XDP_MAX_SERVICES);

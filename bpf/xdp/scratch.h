@@ -75,6 +75,7 @@ struct sl_scratch {
   struct sl_fwd w;
   __u16 old_csum;              /* L4 checksum as received (raw) */
   __u8 reserved[6];
+  __u8 hop[16];                /* the next hop to solicit when its MAC is unknown */
   struct sl_build build;
 };
 
