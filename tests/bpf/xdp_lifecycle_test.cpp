@@ -250,6 +250,50 @@ TEST(XdpLifecycle, ReloadKeepsFlowsAndSteersNewOnes) {
   EXPECT_EQ(datapath.flows().size(), 0u);
 }
 
+// A backend without a static neighbour: the SYN becomes an ARP request for it, the ARP reply
+// is learnt, and the client's SYN retransmission then goes out with the backend's MAC.
+TEST(XdpLifecycle, UnknownNeighbourIsSolicitedThenLearnt) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  std::string text = kConfig;
+  text.replace(text.find("10.99.0.2\"\nport = 8080"), 9, "10.99.0.4");
+  datapath.start(tables(datapath, text), 1, options);
+
+  const auto syn = tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0);
+  const RunResult first = run(datapath, syn);
+  EXPECT_EQ(first.verdict.kind, SL_VERDICT_DROP_PIPELINE);
+  EXPECT_EQ(first.verdict.reason, static_cast<std::uint32_t>(SL_PL_NO_NEIGHBOR));
+  ASSERT_EQ(first.frame.size(), 42u) << "an ARP request";
+  EXPECT_EQ(first.frame[12], 0x08);
+  EXPECT_EQ(first.frame[13], 0x06);
+  EXPECT_EQ(first.frame[21], 1) << "request";
+  EXPECT_EQ(net::IpAddress::from_bytes(net::Family::kIpv4, first.frame.data() + 28).to_string(), "10.99.0.1");
+  EXPECT_EQ(net::IpAddress::from_bytes(net::Family::kIpv4, first.frame.data() + 38).to_string(), "10.99.0.4");
+
+  using namespace packet::testing;
+  ArpSpec reply;
+  reply.operation = 2;
+  reply.sender_mac = mac("02:00:00:00:99:04");
+  reply.sender_ip = ip("10.99.0.4");
+  reply.target_mac = datapath.port_macs()[0];
+  reply.target_ip = ip("10.99.0.1");
+  const RunResult learnt = run(datapath, build_frame(EthernetSpec{}, reply, std::monostate{}, 18));
+  EXPECT_EQ(learnt.action, static_cast<std::uint32_t>(XDP_PASS)) << "replies also go to the kernel";
+
+  const RunResult again = run(datapath, syn);
+  ASSERT_EQ(again.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(again.frame), "10.99.0.4");
+  EXPECT_EQ(net::MacAddress(std::array<std::uint8_t, 6>{again.frame[0], again.frame[1], again.frame[2], again.frame[3],
+                                                        again.frame[4], again.frame[5]})
+                .to_string(),
+            "02:00:00:00:99:04");
+}
+
 }  // namespace
 }  // namespace sluice::testing
 
