@@ -881,7 +881,8 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     id = ref->flow;
     side = ref->side;
     f = bpf_map_lookup_elem(&sl_flows, &id);
-    if (f && now - f->last_seen_ns > sl_timeout(cfg, f)) {
+    /* last_seen may be ahead of this CPU's `now` (another CPU just touched the flow). */
+    if (f && now > f->last_seen_ns && now - f->last_seen_ns > sl_timeout(cfg, f)) {
       sl_forget(s, id, f);
       f = 0;
     }
