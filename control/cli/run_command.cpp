@@ -12,6 +12,9 @@
 #include "control/config/enum_names.hpp"
 #include "control/config/load.hpp"
 #include "control/runtime/appliance.hpp"
+#if SLUICE_HAVE_XDP
+#include "control/runtime/xdp_appliance.hpp"
+#endif
 
 namespace sluice::cli {
 namespace {
@@ -37,8 +40,12 @@ int run_run(const RunOptions& options) {
     apply_config_log_level(*level);
   }
   if (loaded->appliance.mode == config::Mode::kXdp) {
-    fmt::print(stderr, "error: the XDP datapath is not built yet (see docs/status.md)\n");
+#if SLUICE_HAVE_XDP
+    return runtime::run_xdp_appliance(loaded, load_options);
+#else
+    fmt::print(stderr, "error: this build has no XDP datapath (libbpf or bpftool missing at build time)\n");
     return kExitFailure;
+#endif
   }
   return runtime::run_dpdk_appliance(loaded, load_options);
 }

@@ -426,11 +426,12 @@ class RunExitCodeTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertRegex(result.stderr, r"\.toml:\d+:\d+: error: ")
 
-    def test_xdp_mode_is_not_built_yet(self):
+    def test_xdp_mode_without_its_kernel_devices_exits_1(self):
+        # xdp mode attaches to each interface's kernel device; one that does not exist is a
+        # start-up failure (exit 1) naming it (docs/xdp.md).
         result = self.run_sluice(config_text("x"), "--mode", "xdp")
         self.assertEqual(result.returncode, 1)
-        self.assertIn("error: the XDP datapath is not built yet (see docs/status.md)",
-                      result.stderr)
+        self.assertIn("cannot start the XDP datapath: interface ", result.stderr)
 
     def test_bad_mode_is_a_usage_error(self):
         result = self.run_sluice(config_text("x"), "--mode", "bpf")

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TCP PROXY insertion in BPF: the rules of dataplane/insertion/engine.cpp (docs/resequencing.md)
+ * over the flow's state in sl_flows, with one difference imposed by XDP, which can only send
+ * the frame it holds: a header that the C++ pipeline would send as an extra segment (standalone
+ * before a segment that cannot grow, or a resend triggered by the backend) is carried by the
+ * next client segment at c+1 instead, and a client segment that cannot grow becomes the header
+ * segment (its payload is dropped; the client retransmits it). docs/xdp.md lists each case.
+ */
+#ifndef SLUICE_BPF_XDP_INSERTION_H
+#define SLUICE_BPF_XDP_INSERTION_H
+
+#include "bpf/xdp/parse.h"
+
+#define SL_RESEND_TIMEOUT_NS 200000000ull
+#define SL_INS_RESEND_WANTED 0x80u /* a backend signal asked for the header again */
+
+/* RFC 1982 serial comparisons. */
+static __always_inline int sl_lt(__u32 a, __u32 b) { return (__s32)(a - b) < 0; }
+static __always_inline int sl_le(__u32 a, __u32 b) { return (__s32)(a - b) <= 0; }
+
+static __always_inline __u32 sl_translate_client_seq(const struct sl_xdp_flow *f, __u32 seq) {
+  return sl_lt(seq, f->client_isn + 1) ? seq : seq + f->header_len;
+}
+
+static __always_inline __u32 sl_translate_server_ack(const struct sl_xdp_flow *f, __u32 x) {
+  const __u32 start = f->client_isn + 1;
+  if (sl_le(x, start)) return x;
+  if (sl_le(x, start + f->header_len)) return start;
+  return x - f->header_len;
+}
+
+#define SL_GROW_NONE 0
+#define SL_GROW_KEEP 1    /* header prepended to the segment's payload */
+#define SL_GROW_REPLACE 2 /* the segment becomes the header segment (payload dropped) */
+
+struct sl_client_decision {
+  __u32 seq;
+  __u8 grow;
+  __u8 strip_payload; /* SYN data (TFO) removed */
+  __u8 resend;
+};
+
+/* Client -> backend. Returns 0 or an insertion::InsertionDrop value. `egress_room`: bytes the
+ * egress IP packet may still take (MTU - new IP header - TCP header) for growing. */
+static __always_inline int sl_client_segment(struct sl_xdp_flow *f, const __u8 *in, const struct sl_parsed *p,
+                                             __u32 egress_room, __u64 now, struct sl_client_decision *d) {
+  const __u32 seq = sl_rd32(in, p->l4 + 4);
+  const __u32 ack = sl_rd32(in, p->l4 + 8);
+  const __u8 flags = p->tcp_flags;
+  const __u32 plen = p->l3_end - p->payload;
+  const __u32 c1 = f->client_isn + 1;
+  d->seq = seq;
+  if (flags & SL_TCP_SYN) {
+    if (flags & SL_TCP_ACK) return SL_ID_CLIENT_SYN_ACK;
+    if (seq != f->client_isn) return SL_ID_CLIENT_SYN_ISN_MISMATCH;
+    d->strip_payload = plen > 0;
+    return 0;
+  }
+  if (flags & SL_TCP_RST) {
+    const int pending_at_start = f->header_state == SL_HDR_PENDING && seq == c1;
+    d->seq = pending_at_start ? seq : sl_translate_client_seq(f, seq);
+    return 0;
+  }
+  if (!(f->ins_flags & SL_INS_SYNACK_SEEN)) return SL_ID_NOT_SYNCHRONIZED;
+  if (!(flags & SL_TCP_ACK)) return SL_ID_CLIENT_MISSING_ACK;
+  if (!(f->ins_flags & SL_INS_CLIENT_SYNC)) {
+    if (!(sl_lt(f->server_isn, ack) && sl_le(ack, f->backend_snd_nxt))) return SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK;
+  } else if (sl_lt(f->backend_snd_nxt, ack)) {
+    return SL_ID_CLIENT_ACK_OF_UNSENT_DATA;
+  }
+  if (sl_lt(seq, c1) && sl_lt(c1, seq + plen)) return SL_ID_CLIENT_STRADDLES_STREAM_START;
+  f->ins_flags |= SL_INS_CLIENT_SYNC;
+
+  const __u32 seg_len = plen + ((flags & SL_TCP_FIN) ? 1 : 0);
+  int due = 0;
+  if (f->header_state == SL_HDR_PENDING) {
+    if (f->ins_flags & SL_INS_WITH_DATA)
+      due = seq == c1 && seg_len > 0;
+    else
+      due = sl_lt(f->server_isn, ack);
+  } else if (f->header_state == SL_HDR_SENT && !(f->ins_flags & SL_INS_STOPPED) && seq == c1) {
+    if (seg_len > 0 && (f->ins_flags & SL_INS_CLIENT_SENT_DATA)) due = 2; /* client retransmission */
+    if (f->ins_flags & SL_INS_RESEND_WANTED) due = 2;                   /* backend asked */
+  }
+  if (due) {
+    const __u32 options = p->tcp_len - 20;
+    const int fits = seq == c1 && plen + f->header_len + options <= f->backend_mss &&
+                     plen + f->header_len <= egress_room;
+    d->grow = fits ? SL_GROW_KEEP : SL_GROW_REPLACE;
+    d->seq = c1;
+    d->resend = due == 2;
+    if (f->header_state == SL_HDR_PENDING) {
+      f->header_state = SL_HDR_SENT;
+      f->deadline_ns = now + SL_RESEND_TIMEOUT_NS;
+      f->ins_flags |= SL_INS_TIMER_ARMED | SL_INS_FAST_RESEND;
+    }
+    f->ins_flags &= ~SL_INS_RESEND_WANTED;
+  } else if (f->header_state == SL_HDR_PENDING && seq == c1 && seg_len == 0) {
+    d->seq = seq; /* with-data: zero-length at c+1 before the header exists stays at c+1 */
+  } else {
+    d->seq = sl_translate_client_seq(f, seq);
+  }
+  /* Record the client's position (give-up RSTs, retransmission detection). */
+  if (d->grow != SL_GROW_REPLACE) {
+    const __u32 end = seq + seg_len;
+    if (sl_lt(f->client_snd_nxt, end)) f->client_snd_nxt = end;
+    if (sl_lt(c1, f->client_snd_nxt)) f->ins_flags |= SL_INS_CLIENT_SENT_DATA;
+  }
+  f->client_last_ack = ack;
+  return 0;
+}
+
+/* Backend -> client, before the ack/SACK rewrite. Returns 0 or an InsertionDrop value. */
+static __always_inline int sl_backend_segment(struct sl_xdp_flow *f, const __u8 *in, const struct sl_parsed *p) {
+  const __u32 seq = sl_rd32(in, p->l4 + 4);
+  const __u32 ack = sl_rd32(in, p->l4 + 8);
+  const __u8 flags = p->tcp_flags;
+  const __u32 plen = p->l3_end - p->payload;
+  const __u32 c1 = f->client_isn + 1;
+  if (flags & SL_TCP_SYN) {
+    if (!(flags & SL_TCP_ACK)) return SL_ID_BACKEND_SYN_WITHOUT_ACK;
+    if (ack != c1) return SL_ID_BACKEND_SYN_ACK_MISMATCH;
+    if ((f->ins_flags & SL_INS_SYNACK_SEEN) && seq != f->server_isn) {
+      if (f->ins_flags & SL_INS_CLIENT_SYNC) return SL_ID_BACKEND_SYN_ACK_MISMATCH;
+    } else if ((f->ins_flags & SL_INS_SYNACK_SEEN) && f->header_state == SL_HDR_SENT &&
+               !(f->ins_flags & SL_INS_STOPPED)) {
+      f->ins_flags |= SL_INS_RESEND_WANTED; /* SYN-ACK retransmission: the header was lost */
+    }
+    f->server_isn = seq;
+    f->backend_snd_nxt = seq + 1;
+    f->backend_mss = p->mss_off ? sl_rd16(in, p->l4 + p->mss_off + 2) : 536;
+    f->ins_flags |= SL_INS_SYNACK_SEEN;
+    return 0;
+  }
+  if (!(f->ins_flags & SL_INS_SYNACK_SEEN) && !(flags & SL_TCP_RST)) return SL_ID_BACKEND_NOT_SYNCHRONIZED;
+  if (flags & SL_TCP_RST) f->ins_flags |= SL_INS_STOPPED;
+  const __u32 end = seq + plen + ((flags & SL_TCP_FIN) ? 1 : 0);
+  if (sl_lt(f->backend_snd_nxt, end)) f->backend_snd_nxt = end;
+  if (!(flags & SL_TCP_ACK)) return 0;
+  f->backend_last_ack = ack;
+  if (f->header_state == SL_HDR_SENT) {
+    if (sl_le(c1 + f->header_len, ack)) {
+      f->header_state = SL_HDR_ACKED;
+      f->ins_flags &= ~(SL_INS_TIMER_ARMED | SL_INS_RESEND_WANTED);
+    } else if (!(f->ins_flags & SL_INS_STOPPED) && (f->ins_flags & SL_INS_FAST_RESEND)) {
+      int signal = sl_lt(c1, ack);                                               /* partial ack */
+      if (ack == c1 && plen == 0 && !(flags & (SL_TCP_FIN | SL_TCP_RST))) signal = 1; /* dup ACK / SACK */
+      if (signal) f->ins_flags = (f->ins_flags | SL_INS_RESEND_WANTED) & ~SL_INS_FAST_RESEND;
+    }
+  }
+  return 0;
+}
+
+#endif /* SLUICE_BPF_XDP_INSERTION_H */

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The maps of the XDP datapath (bpf/sluice_xdp.bpf.c): key and value layouts shared by the BPF
+ * program (clang -target bpf) and the loader that fills them from a pipeline::Tables
+ * (dataplane/xdp/, g++). One definition, static-asserted on both sides; docs/xdp.md explains
+ * each map and who writes it.
+ *
+ * Conventions: addresses are 16 bytes, IPv4 in the first 4 (the rest zero) with the family
+ * beside them; ports, sequence numbers and addresses are network order as on the wire unless a
+ * field says "host"; every struct is padded explicitly so the two compilers agree byte for byte.
+ */
+#ifndef SLUICE_DATAPLANE_SHARED_XDP_MAPS_H
+#define SLUICE_DATAPLANE_SHARED_XDP_MAPS_H
+
+#include "dataplane/shared/c_compat.h"
+#include "dataplane/shared/pp2.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bounds of the fixed-size maps (sized at load time where noted). */
+#define SL_XDP_MAX_PORTS 16u         /* [[interfaces]] entries */
+#define SL_XDP_MAX_SERVICES 256u     /* services of one configuration */
+#define SL_XDP_MAX_BACKENDS 1024u    /* per service: sched::BackendSet::kMaxBackends */
+#define SL_XDP_MAGLEV_SIZE 65537u    /* sched::kMaglevTableSize */
+#define SL_XDP_MAX_MAGLEV_SERVICES 16u /* services with a maglev/source-hash table */
+#define SL_XDP_MAX_NEIGHBORS 4096u
+#define SL_XDP_MAX_PREFIXES 1024u    /* connected subnets + routes */
+#define SL_XDP_MAX_OWN 4096u         /* own, VIP and SNAT addresses */
+#define SL_XDP_SNAT_BLOCK 64u        /* SNAT ports a CPU probes per new flow */
+
+#define SL_FAMILY_V4 4u
+#define SL_FAMILY_V6 6u
+
+/* ---------------------------------------------------------------- configuration (array[1]) */
+struct sl_xdp_config {
+  uint64_t tcp_syn_timeout_ns;
+  uint64_t tcp_established_timeout_ns;
+  uint64_t tcp_closing_timeout_ns;
+  uint64_t udp_timeout_ns;
+  uint64_t test_now_ns;        /* non-zero: the clock (fixture replay); 0: bpf_ktime_get_ns */
+  uint8_t instance_id[8];      /* first half of UNIQUE_ID (docs/pipeline.md) */
+  uint32_t max_entries;        /* flows (each indexed twice in sl_ct) */
+  uint16_t snat_port_first;    /* host order */
+  uint16_t snat_port_last;     /* host order */
+  uint32_t nr_cpus;            /* SNAT ports are shared out between CPUs like between workers */
+  uint32_t reserved;
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 64, "sl_xdp_config size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, max_entries) == 48, "sl_xdp_config.max_entries");
+
+/* ------------------------------------------------------------ ports (array, key = PortId) */
+struct sl_xdp_port {
+  uint32_t ifindex;            /* 0: slot unused */
+  uint16_t mtu;                /* host order: largest IP packet on the link */
+  uint8_t mac[6];
+  uint8_t v4[4];               /* the port's own IPv4 address (ICMP errors); zero if none */
+  uint8_t v6[16];              /* the port's own IPv6 address; zero if none */
+  uint8_t has_v4;
+  uint8_t has_v6;
+  uint8_t reserved[2];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_port) == 36, "sl_xdp_port size");
+
+/* ifindex -> PortId (hash): which port a frame came in on. */
+struct sl_xdp_ifport {
+  uint32_t port;
+};
+
+/* ------------------------------------------------------ addresses the appliance answers for */
+struct sl_xdp_addr_key {
+  uint8_t addr[16];
+  uint8_t family;
+  uint8_t reserved[3];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_addr_key) == 20, "sl_xdp_addr_key size");
+
+#define SL_OWN_INTERFACE 0x01u
+#define SL_OWN_VIP 0x02u
+#define SL_OWN_SNAT 0x04u
+struct sl_xdp_own {
+  uint8_t kinds;               /* SL_OWN_* */
+  uint8_t reserved;
+  uint16_t answering_port;     /* Tables::answering_port, 0xFFFF: none */
+};
+
+/* ------------------------------------------ next hops: LPM on the destination (connected first) */
+struct sl_xdp_prefix_key {
+  uint32_t prefixlen;          /* LPM trie: bits of family byte (8) + address */
+  uint8_t family;
+  uint8_t addr[16];
+  uint8_t reserved[3];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_prefix_key) == 24, "sl_xdp_prefix_key size");
+struct sl_xdp_nexthop {
+  uint16_t port;
+  uint8_t via_gateway;         /* 0: the destination is on-link */
+  uint8_t priority;            /* 1 connected, 0 route: the loader keeps connected on ties */
+  uint8_t gateway[16];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_nexthop) == 20, "sl_xdp_nexthop size");
+
+/* Static [[neighbors]] (hash, key sl_xdp_addr_key): tried before bpf_fib_lookup's kernel table. */
+struct sl_xdp_neighbor {
+  uint8_t mac[6];
+  uint16_t port;
+};
+
+/* ------------------------------------------------------------------ services and backends */
+struct sl_xdp_service_key {
+  uint8_t addr[16];
+  uint16_t port;               /* network order */
+  uint8_t protocol;
+  uint8_t family;
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_service_key) == 20, "sl_xdp_service_key size");
+
+#define SL_SCHED_RR 0u
+#define SL_SCHED_WRR 1u
+#define SL_SCHED_MAGLEV 2u
+#define SL_SCHED_SOURCE_HASH 3u
+#define SL_SCHED_LEAST_CONN 4u
+
+#define SL_SVC_PROXY 0x01u           /* the service sends a PROXY header */
+#define SL_SVC_WITH_DATA 0x02u       /* TCP send = with-data (else on-connect) */
+#define SL_SVC_UDP_EVERY 0x04u       /* UDP: every datagram (else the first) */
+#define SL_SVC_HAS_SNAT_V4 0x08u
+#define SL_SVC_HAS_SNAT_V6 0x10u
+
+struct sl_xdp_service {
+  uint16_t id;                 /* index into sl_templates, sl_backends, sl_rr */
+  uint8_t flags;               /* SL_SVC_* */
+  uint8_t scheduler;           /* SL_SCHED_* */
+  uint16_t eligible;           /* entries 0..eligible-1 of the service's sl_backends block */
+  uint16_t maglev_slot;        /* index into sl_maglev when the scheduler uses it */
+  uint8_t snat_v4[4];
+  uint8_t snat_v6[16];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_service) == 28, "sl_xdp_service size");
+
+/* sl_backends[service * SL_XDP_MAX_BACKENDS + i]: the eligible backends in spec order (wrr
+ * repeats a backend by its reduced weight in a longer list: see docs/xdp.md). */
+struct sl_xdp_backend {
+  uint8_t addr[16];
+  uint16_t port;               /* network order */
+  uint8_t family;
+  uint8_t reserved;
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_backend) == 20, "sl_xdp_backend size");
+
+/* --------------------------------------------------------------------------- conntrack */
+/* Key of sl_ct: the 5-tuple as received (client->VIP, or backend->SNAT). */
+struct sl_xdp_ct_key {
+  uint8_t src[16];
+  uint8_t dst[16];
+  uint16_t sport;              /* network order */
+  uint16_t dport;
+  uint8_t protocol;
+  uint8_t family;
+  uint8_t reserved[2];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_ct_key) == 40, "sl_xdp_ct_key size");
+
+#define SL_SIDE_CLIENT 0u
+#define SL_SIDE_BACKEND 1u
+struct sl_xdp_ct_ref {
+  uint64_t flow;               /* key of sl_flows */
+  uint8_t side;                /* SL_SIDE_* */
+  uint8_t reserved[7];
+};
+
+/* TCP conntrack state (docs/pipeline.md "Conntrack states"), same order as the C++ one. */
+#define SL_TCP_SYN_SENT 0u
+#define SL_TCP_SYN_RECV 1u
+#define SL_TCP_ESTABLISHED 2u
+#define SL_TCP_FIN_WAIT 3u
+#define SL_TCP_CLOSE_WAIT 4u
+#define SL_TCP_LAST_ACK 5u
+#define SL_TCP_TIME_WAIT 6u
+#define SL_TCP_CLOSE 7u
+#define SL_UDP_ACTIVE 8u
+
+/* Insertion engine flags (dataplane/insertion/engine.hpp, same meaning). */
+#define SL_INS_WITH_DATA 0x01u
+#define SL_INS_SYNACK_SEEN 0x02u
+#define SL_INS_CLIENT_SYNC 0x04u
+#define SL_INS_TIMER_ARMED 0x08u
+#define SL_INS_FAST_RESEND 0x10u
+#define SL_INS_STOPPED 0x20u
+#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+
+#define SL_HDR_NONE 0u                /* no header for this flow */
+#define SL_HDR_PENDING 1u
+#define SL_HDR_SENT 2u
+#define SL_HDR_ACKED 3u
+
+/* One flow (hash, key = flow id: (cpu << 48) | n, also the UNIQUE_ID serial). */
+struct sl_xdp_flow {
+  uint8_t client[16];          /* client address (its family: client_family) */
+  uint8_t vip[16];
+  uint8_t backend[16];
+  uint8_t snat[16];
+  uint16_t client_port;        /* network order, all four */
+  uint16_t vip_port;
+  uint16_t backend_port;
+  uint16_t snat_port;
+  uint8_t client_family;
+  uint8_t backend_family;
+  uint8_t protocol;
+  uint8_t state;               /* SL_TCP_* / SL_UDP_ACTIVE */
+  uint16_t service;            /* id at creation (informational: maps may be reloaded) */
+  uint16_t client_port_id;     /* where the client side leaves (PortId) */
+  uint64_t created_ns;
+  uint64_t last_seen_ns;
+  /* --- TCP insertion (host-order sequence numbers) --- */
+  uint32_t client_isn;         /* c */
+  uint32_t server_isn;         /* s */
+  uint32_t client_snd_nxt;
+  uint32_t client_last_ack;
+  uint32_t backend_snd_nxt;
+  uint32_t backend_last_ack;
+  uint64_t deadline_ns;        /* header resend deadline (control thread scans it) */
+  uint16_t header_len;         /* H; 0: no header */
+  uint16_t backend_mss;        /* from the SYN-ACK (536 when absent) */
+  uint8_t header_state;        /* SL_HDR_* */
+  uint8_t ins_flags;           /* SL_INS_* */
+  uint8_t timer_resends;
+  uint8_t udp_every;           /* UDP: header on every datagram */
+  uint16_t last_client_window; /* raw, network order: copied into header resends */
+  uint8_t last_client_ts_len;  /* 0 or 10 */
+  uint8_t reserved;
+  uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
+  uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
+  uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
+  uint8_t reserved2[4];
+};
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, deadline_ns) == 120, "sl_xdp_flow.deadline_ns");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 160, "sl_xdp_flow size");
+
+/* The flow's PROXY header, built once at the SYN (the shared codec, pp2.h) and kept for
+ * growing, resends and UDP datagrams (hash, key = flow id, no preallocation). */
+struct sl_xdp_header {
+  uint16_t len;
+  uint8_t reserved[6];
+  uint8_t bytes[PP2_HEADER_MAX];
+};
+
+/* ------------------------------------------------------------------------------ counters */
+/* Per-CPU array (1 entry). Names match pipeline::WorkerCounters where the meaning is the same;
+ * drop reasons index the same enums (packet::DropReason, pipeline::PipelineDrop,
+ * insertion::InsertionDrop), sized generously and checked by the loader. */
+#define SL_XDP_PARSE_DROPS 48u
+#define SL_XDP_PIPELINE_DROPS 32u
+#define SL_XDP_INSERTION_DROPS 16u
+struct sl_xdp_counters {
+  uint64_t rx_packets;
+  uint64_t rx_bytes;
+  uint64_t tx_packets;
+  uint64_t tx_bytes;
+  uint64_t dropped;
+  uint64_t flows_created;
+  uint64_t pp_inserted;
+  uint64_t pp_resent;
+  uint64_t snat_exhausted;
+  uint64_t arp_replies;
+  uint64_t passed;             /* handed to the kernel stack (not ours) */
+  uint64_t icmp_errors_sent;
+  uint64_t icmp_echo_replies;
+  uint64_t nd_replies;
+  uint64_t reserved[2];
+  uint64_t parse_drops[SL_XDP_PARSE_DROPS];
+  uint64_t pipeline_drops[SL_XDP_PIPELINE_DROPS];
+  uint64_t insertion_drops[SL_XDP_INSERTION_DROPS];
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_counters) == 8u * (16u + 48u + 32u + 16u), "sl_xdp_counters size");
+
+/* The verdict of the last frame (per-CPU array[1]): written by every run of the program so the
+ * fixture replay can read the drop reason of BPF_PROG_TEST_RUN; cheap (one store). */
+#define SL_VERDICT_FORWARD 0u
+#define SL_VERDICT_CONSUMED 1u
+#define SL_VERDICT_DROP_PARSE 2u
+#define SL_VERDICT_DROP_PIPELINE 3u
+#define SL_VERDICT_DROP_INSERTION 4u
+#define SL_VERDICT_PASS 5u
+struct sl_xdp_last_verdict {
+  uint32_t kind;               /* SL_VERDICT_* */
+  uint32_t reason;             /* index into the enum of that kind */
+  uint32_t egress_port;        /* forward: PortId */
+  uint32_t reserved;
+};
+
+/* ------------------------------------------------------------------ reasons (numbers) */
+/* The BPF program counts drops by the C++ enums' values; dataplane/xdp/ static-asserts that
+ * each number below equals its enumerator (packet::DropReason, pipeline::PipelineDrop,
+ * insertion::InsertionDrop), so the names in `show stats` are the same in both datapaths. */
+#define SL_PD_TRUNCATED_ETHERNET 1
+#define SL_PD_TRUNCATED_VLAN 2
+#define SL_PD_STACKED_VLAN 3
+#define SL_PD_UNSUPPORTED_ETHERTYPE 4
+#define SL_PD_TRUNCATED_ARP 5
+#define SL_PD_UNSUPPORTED_ARP 6
+#define SL_PD_TRUNCATED_IPV4 7
+#define SL_PD_BAD_IP_VERSION 8
+#define SL_PD_BAD_IPV4_IHL 9
+#define SL_PD_IPV4_TOTAL_LENGTH_BELOW_HEADER 10
+#define SL_PD_IPV4_TOTAL_LENGTH_BEYOND_FRAME 11
+#define SL_PD_BAD_IPV4_HEADER_CHECKSUM 12
+#define SL_PD_TRUNCATED_IPV6 13
+#define SL_PD_IPV6_PAYLOAD_LENGTH_BEYOND_FRAME 14
+#define SL_PD_TRUNCATED_IPV6_EXTENSION_HEADER 15
+#define SL_PD_TOO_MANY_IPV6_EXTENSION_HEADERS 16
+#define SL_PD_IPV6_HOP_BY_HOP_NOT_FIRST 17
+#define SL_PD_TRUNCATED_TCP 18
+#define SL_PD_BAD_TCP_DATA_OFFSET 19
+#define SL_PD_TCP_OPTIONS_OVERRUN 20
+#define SL_PD_BAD_TCP_OPTION_LENGTH 21
+#define SL_PD_DUPLICATE_TCP_OPTION 22
+#define SL_PD_TRUNCATED_UDP 23
+#define SL_PD_UDP_LENGTH_MISMATCH 24
+#define SL_PD_UDP_ZERO_CHECKSUM_IPV6 25
+#define SL_PD_TRUNCATED_ICMP 26
+#define SL_PD_TRUNCATED_ICMPV6 27
+#define SL_PD_NO_BUFFER_ROOM 29
+
+#define SL_PL_NOT_FOR_US 0
+#define SL_PL_NO_SERVICE 1
+#define SL_PL_UNKNOWN_TCP_FLOW 2
+#define SL_PL_CONNTRACK_FULL 3
+#define SL_PL_SNAT_EXHAUSTED 4
+#define SL_PL_NO_BACKEND 5
+#define SL_PL_NO_SNAT_ADDRESS 6
+#define SL_PL_TTL_EXCEEDED 7
+#define SL_PL_UDP_TOO_BIG 8
+#define SL_PL_NO_ROUTE 9
+#define SL_PL_NO_NEIGHBOR 11
+#define SL_PL_NO_BUFFER 12
+#define SL_PL_FRAGMENT 13
+#define SL_PL_UNSUPPORTED_L4 14
+#define SL_PL_ICMP_IGNORED 15
+
+#define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
+#define SL_ID_CLIENT_SYN_ACK 2
+#define SL_ID_NOT_SYNCHRONIZED 3
+#define SL_ID_CLIENT_MISSING_ACK 4
+#define SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK 5
+#define SL_ID_CLIENT_ACK_OF_UNSENT_DATA 6
+#define SL_ID_CLIENT_STRADDLES_STREAM_START 7
+#define SL_ID_BACKEND_SYN_WITHOUT_ACK 8
+#define SL_ID_BACKEND_SYN_ACK_MISMATCH 9
+#define SL_ID_BACKEND_NOT_SYNCHRONIZED 10
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLUICE_DATAPLANE_SHARED_XDP_MAPS_H */

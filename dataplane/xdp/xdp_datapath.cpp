@@ -1,0 +1,379 @@
+#include "dataplane/xdp/xdp_datapath.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "dataplane/xdp/map_entries.hpp"
+
+// The generated skeleton is C: quiet the C++ warnings it was not written for.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wcast-align"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "sluice_xdp.skel.h"
+#pragma GCC diagnostic pop
+
+namespace sluice::xdp {
+namespace {
+
+std::string errno_text(int error) { return std::strerror(error < 0 ? -error : error); }
+
+// SIOCGIFHWADDR rather than /sys/class/net: sysfs shows the namespace it was mounted in, the
+// ioctl the caller's.
+net::MacAddress device_mac(const std::string& device) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw XdpError("socket: " + errno_text(errno));
+  ifreq request{};
+  std::strncpy(request.ifr_name, device.c_str(), IFNAMSIZ - 1);
+  const int rc = ioctl(fd, SIOCGIFHWADDR, &request);
+  const int error = errno;
+  close(fd);
+  if (rc != 0) throw XdpError("cannot read the MAC address of " + device + ": " + errno_text(error));
+  std::array<std::uint8_t, 6> bytes{};
+  std::memcpy(bytes.data(), request.ifr_hwaddr.sa_data, 6);
+  return net::MacAddress(bytes);
+}
+
+template <typename Key, typename Value>
+void update_or_throw(int fd, const Key& key, const Value& value, const char* what) {
+  if (bpf_map_update_elem(fd, &key, &value, BPF_ANY) != 0) {
+    throw XdpError(std::string("cannot update map ") + what + ": " + errno_text(errno));
+  }
+}
+
+// Deletes every key of a hash map that `keep` does not hold.
+template <typename Key>
+void delete_absent(int fd, const std::vector<Key>& keep) {
+  std::vector<Key> doomed;
+  Key key{};
+  Key next{};
+  const Key* cursor = nullptr;
+  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+    bool kept = false;
+    for (const Key& k : keep) kept = kept || std::memcmp(&k, &next, sizeof(Key)) == 0;
+    if (!kept) doomed.push_back(next);
+    key = next;
+    cursor = &key;
+  }
+  for (const Key& k : doomed) bpf_map_delete_elem(fd, &k);
+}
+
+template <typename Key>
+void delete_all(int fd) {
+  delete_absent<Key>(fd, {});
+}
+
+}  // namespace
+
+XdpDatapath::XdpDatapath(DatapathSettings settings) : settings_(std::move(settings)) {
+  for (const InterfaceSettings& iface : settings_.interfaces) {
+    const unsigned index = if_nametoindex(iface.kernel.c_str());
+    if (index == 0) throw XdpError("interface " + iface.name + ": no kernel device " + iface.kernel);
+    ifindexes_.push_back(index);
+    macs_.push_back(device_mac(iface.kernel));
+  }
+  const int cpus = libbpf_num_possible_cpus();
+  possible_cpus_ = cpus > 0 ? static_cast<unsigned>(cpus) : 1u;
+}
+
+XdpDatapath::~XdpDatapath() { stop(); }
+
+int XdpDatapath::map_fd(const char* name) const {
+  bpf_map* map = bpf_object__find_map_by_name(skeleton_->obj, name);
+  return map == nullptr ? -1 : bpf_map__fd(map);
+}
+
+int XdpDatapath::program_fd() const {
+  return skeleton_ == nullptr ? -1 : bpf_program__fd(skeleton_->progs.sluice_xdp);
+}
+
+bool XdpDatapath::remove_stale_attachment(std::uint32_t ifindex) {
+  bool removed = false;
+  for (const std::uint32_t mode : {XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE}) {
+    __u32 prog_id = 0;
+    if (bpf_xdp_query_id(static_cast<int>(ifindex), static_cast<int>(mode), &prog_id) != 0 || prog_id == 0) continue;
+    const int fd = bpf_prog_get_fd_by_id(prog_id);
+    if (fd < 0) continue;
+    bpf_prog_info info{};
+    __u32 length = sizeof info;
+    const bool ours = bpf_obj_get_info_by_fd(fd, &info, &length) == 0 && std::strcmp(info.name, "sluice_xdp") == 0;
+    close(fd);
+    // A link-attached program cannot be detached this way (and dies with its owner); a
+    // netlink-attached one can.
+    if (ours && bpf_xdp_detach(static_cast<int>(ifindex), static_cast<int>(mode), nullptr) == 0) removed = true;
+  }
+  return removed;
+}
+
+void XdpDatapath::start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id,
+                        const LoadOptions& options) {
+  if (skeleton_ != nullptr) throw XdpError("the XDP datapath is already running");
+  if (!tables) throw XdpError("no tables");
+  options_ = options;
+  instance_id_ = instance_id;
+  skeleton_ = sluice_xdp__open();
+  if (skeleton_ == nullptr) throw XdpError("cannot open the XDP program: " + errno_text(errno));
+  const std::uint32_t flows = tables->limits().max_entries;
+  // The flow table holds max_entries flows, each indexed twice; headers only exist for flows
+  // of services with PROXY (allocated on use).
+  if (bpf_map__set_max_entries(skeleton_->maps.sl_flows, flows) != 0 ||
+      bpf_map__set_max_entries(skeleton_->maps.sl_ct, 2 * flows) != 0 ||
+      bpf_map__set_max_entries(skeleton_->maps.sl_headers, flows) != 0) {
+    stop();
+    throw XdpError("cannot size the conntrack maps");
+  }
+  if (const int rc = sluice_xdp__load(skeleton_); rc != 0) {
+    stop();
+    throw XdpError("the kernel refused the XDP program: " + errno_text(rc));
+  }
+  try {
+    fill(*tables, true);
+  } catch (...) {
+    stop();
+    throw;
+  }
+  tables_ = std::move(tables);
+  if (!options.attach) return;
+  const int prog = program_fd();
+  for (std::size_t i = 0; i < ifindexes_.size(); ++i) {
+    remove_stale_attachment(ifindexes_[i]);
+    LIBBPF_OPTS(bpf_link_create_opts, link_opts);
+    link_opts.flags = settings_.mode == AttachMode::kGeneric ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+    const int link = bpf_link_create(prog, static_cast<int>(ifindexes_[i]), BPF_XDP, &link_opts);
+    if (link < 0) {
+      const std::string why = errno_text(errno);
+      stop();
+      throw XdpError("cannot attach XDP (" +
+                     std::string(settings_.mode == AttachMode::kGeneric ? "generic" : "native") + ") to " +
+                     settings_.interfaces[i].kernel + ": " + why);
+    }
+    links_.push_back(link);
+  }
+}
+
+void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
+  MapEntryOptions options;
+  options.ifindexes = ifindexes_;
+  options.nr_cpus = options_.nr_cpus != 0 ? options_.nr_cpus : possible_cpus_;
+  options.instance_id = instance_id_;
+  options.test_now_ns = options_.test_now_ns;
+  const MapEntries entries = map_entries(tables, options);
+
+  const std::uint32_t zero = 0;
+  update_or_throw(map_fd("sl_config"), zero, entries.config, "sl_config");
+  for (const auto& [k, v] : entries.ports) update_or_throw(map_fd("sl_ports"), k, v, "sl_ports");
+  for (const auto& [k, v] : entries.ports) {
+    const std::uint32_t ifindex = v.ifindex;
+    update_or_throw(map_fd("sl_tx_ports"), k, ifindex, "sl_tx_ports");
+  }
+  // Hash maps: new entries first, then the ones the new tables no longer have.
+  auto sync = [&](const char* name, const auto& list) {
+    using Key = std::decay_t<decltype(list[0].first)>;
+    std::vector<Key> keys;
+    for (const auto& [k, v] : list) {
+      update_or_throw(map_fd(name), k, v, name);
+      keys.push_back(k);
+    }
+    if (!initial) delete_absent<Key>(map_fd(name), keys);
+  };
+  sync("sl_ifports", entries.ifports);
+  sync("sl_own", entries.own);
+  sync("sl_nexthops", entries.nexthops);
+  sync("sl_neighbors", entries.neighbors);
+  sync("sl_services", entries.services);
+  for (const auto& [k, v] : entries.templates) update_or_throw(map_fd("sl_templates"), k, v, "sl_templates");
+  for (const auto& [k, v] : entries.backends) update_or_throw(map_fd("sl_backends"), k, v, "sl_backends");
+  for (const MaglevTable& table : entries.maglev) {
+    const int fd = map_fd("sl_maglev");
+    for (std::uint32_t i = 0; i < table.entries.size(); ++i) {
+      update_or_throw(fd, table.slot * SL_XDP_MAGLEV_SIZE + i, table.entries[i], "sl_maglev");
+    }
+  }
+}
+
+void XdpDatapath::update(std::shared_ptr<const pipeline::Tables> tables) {
+  if (skeleton_ == nullptr) throw XdpError("the XDP datapath is not running");
+  if (!tables) throw XdpError("no tables");
+  fill(*tables, false);
+  tables_ = std::move(tables);
+}
+
+void XdpDatapath::stop() noexcept {
+  for (const int link : links_) close(link);  // closing the last link fd detaches
+  links_.clear();
+  if (skeleton_ != nullptr) sluice_xdp__destroy(skeleton_);
+  skeleton_ = nullptr;
+}
+
+std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
+  std::vector<pipeline::WorkerCounters> result;
+  if (skeleton_ == nullptr) return result;
+  std::vector<sl_xdp_counters> per_cpu(possible_cpus_);
+  const std::uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd("sl_counters"), &zero, per_cpu.data()) != 0) return result;
+  for (const sl_xdp_counters& c : per_cpu) {
+    pipeline::WorkerCounters w;
+    w.rx_packets = c.rx_packets;
+    w.rx_bytes = c.rx_bytes;
+    w.tx_packets = c.tx_packets;
+    w.tx_bytes = c.tx_bytes;
+    w.dropped = c.dropped;
+    w.flows_created = c.flows_created;
+    w.pp_inserted = c.pp_inserted;
+    w.pp_resent = c.pp_resent;
+    w.snat_exhausted = c.snat_exhausted;
+    w.arp_replies = c.arp_replies;
+    w.nd_replies = c.nd_replies;
+    w.icmp_echo_replies = c.icmp_echo_replies;
+    w.icmp_errors_sent = c.icmp_errors_sent;
+    for (std::size_t i = 0; i < w.parse_drops.size() && i < SL_XDP_PARSE_DROPS; ++i) w.parse_drops[i] = c.parse_drops[i];
+    for (std::size_t i = 0; i < w.pipeline_drops.size() && i < SL_XDP_PIPELINE_DROPS; ++i) w.pipeline_drops[i] = c.pipeline_drops[i];
+    for (std::size_t i = 0; i < w.insertion_drops.size() && i < SL_XDP_INSERTION_DROPS; ++i) w.insertion_drops[i] = c.insertion_drops[i];
+    result.push_back(w);
+  }
+  // flows_active is a property of the shared table: reported once, on CPU 0.
+  if (!result.empty()) result[0].flows_active = flows().size();
+  return result;
+}
+
+namespace {
+net::Endpoint endpoint(std::uint8_t family, const std::uint8_t* address, std::uint16_t port_be) {
+  const net::IpAddress ip = net::IpAddress::from_bytes(family == SL_FAMILY_V4 ? net::Family::kIpv4 : net::Family::kIpv6, address);
+  return net::Endpoint{ip, static_cast<std::uint16_t>((port_be >> 8) | (port_be << 8))};
+}
+}  // namespace
+
+std::vector<FlowInfo> XdpDatapath::flows() const {
+  std::vector<FlowInfo> result;
+  if (skeleton_ == nullptr) return result;
+  const int fd = map_fd("sl_flows");
+  std::uint64_t key = 0;
+  std::uint64_t next = 0;
+  const std::uint64_t* cursor = nullptr;
+  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+    sl_xdp_flow f{};
+    if (bpf_map_lookup_elem(fd, &next, &f) == 0) {
+      FlowInfo info;
+      info.id = next;
+      info.protocol = f.protocol;
+      info.client = endpoint(f.client_family, f.client, f.client_port);
+      info.vip = endpoint(f.client_family, f.vip, f.vip_port);
+      info.snat = endpoint(f.backend_family, f.snat, f.snat_port);
+      info.backend = endpoint(f.backend_family, f.backend, f.backend_port);
+      info.state = f.state;
+      info.header_state = f.header_state;
+      info.header_length = f.header_len;
+      info.last_seen_ns = f.last_seen_ns;
+      result.push_back(info);
+    }
+    key = next;
+    cursor = &key;
+  }
+  return result;
+}
+
+namespace {
+void forget(int flows_fd, int ct_fd, int headers_fd, std::uint64_t id, const sl_xdp_flow& f) {
+  sl_xdp_ct_key key{};
+  std::memcpy(key.src, f.client, 16);
+  std::memcpy(key.dst, f.vip, 16);
+  key.sport = f.client_port;
+  key.dport = f.vip_port;
+  key.protocol = f.protocol;
+  key.family = f.client_family;
+  bpf_map_delete_elem(ct_fd, &key);
+  std::memcpy(key.src, f.backend, 16);
+  std::memcpy(key.dst, f.snat, 16);
+  key.sport = f.backend_port;
+  key.dport = f.snat_port;
+  key.family = f.backend_family;
+  bpf_map_delete_elem(ct_fd, &key);
+  bpf_map_delete_elem(headers_fd, &id);
+  bpf_map_delete_elem(flows_fd, &id);
+}
+}  // namespace
+
+std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
+  if (skeleton_ == nullptr) return 0;
+  const int fd = map_fd("sl_flows");
+  const pipeline::Limits& limits = tables_->limits();
+  std::vector<std::pair<std::uint64_t, sl_xdp_flow>> doomed;
+  std::uint64_t key = 0;
+  std::uint64_t next = 0;
+  const std::uint64_t* cursor = nullptr;
+  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+    sl_xdp_flow f{};
+    if (bpf_map_lookup_elem(fd, &next, &f) == 0) {
+      const std::uint64_t timeout = f.protocol == 17 ? limits.udp_timeout_ns
+                                    : f.state <= SL_TCP_SYN_RECV ? limits.tcp_syn_timeout_ns
+                                    : f.state == SL_TCP_ESTABLISHED ? limits.tcp_established_timeout_ns
+                                                                     : limits.tcp_closing_timeout_ns;
+      if (now_ns > f.last_seen_ns && now_ns - f.last_seen_ns > timeout) doomed.emplace_back(next, f);
+    }
+    key = next;
+    cursor = &key;
+  }
+  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), id, f);
+  return doomed.size();
+}
+
+void XdpDatapath::flush() {
+  if (skeleton_ == nullptr) return;
+  delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
+  delete_all<std::uint64_t>(map_fd("sl_flows"));
+  delete_all<std::uint64_t>(map_fd("sl_headers"));
+}
+
+void XdpDatapath::set_test_clock(std::uint64_t now_ns) {
+  options_.test_now_ns = now_ns;
+  sl_xdp_config config{};
+  const std::uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd("sl_config"), &zero, &config) != 0) throw XdpError("cannot read sl_config");
+  config.test_now_ns = now_ns;
+  update_or_throw(map_fd("sl_config"), zero, config, "sl_config");
+}
+
+sl_xdp_last_verdict XdpDatapath::last_verdict(unsigned cpu) const {
+  std::vector<sl_xdp_last_verdict> per_cpu(possible_cpus_);
+  const std::uint32_t zero = 0;
+  if (skeleton_ == nullptr || cpu >= possible_cpus_ ||
+      bpf_map_lookup_elem(map_fd("sl_verdict"), &zero, per_cpu.data()) != 0) {
+    throw XdpError("cannot read sl_verdict");
+  }
+  return per_cpu[cpu];
+}
+
+void XdpDatapath::reset_state() {
+  flush();
+  const std::uint32_t zero = 0;
+  std::vector<sl_xdp_counters> counters(possible_cpus_);
+  if (bpf_map_update_elem(map_fd("sl_counters"), &zero, counters.data(), BPF_ANY) != 0) {
+    throw XdpError("cannot reset sl_counters");
+  }
+  struct CpuState {
+    std::uint64_t serial;
+    std::uint32_t snat_cursor;
+    std::uint32_t reserved;
+  };
+  std::vector<CpuState> cpu(possible_cpus_, CpuState{0, 0, 0});
+  if (bpf_map_update_elem(map_fd("sl_cpu"), &zero, cpu.data(), BPF_ANY) != 0) throw XdpError("cannot reset sl_cpu");
+  std::vector<std::uint64_t> cursors(possible_cpus_, 0);  // per-CPU values are 8-byte slots
+  for (std::uint32_t service = 0; service < SL_XDP_MAX_SERVICES; ++service) {
+    bpf_map_update_elem(map_fd("sl_rr"), &service, cursors.data(), BPF_ANY);
+  }
+}
+
+}  // namespace sluice::xdp

@@ -1,0 +1,119 @@
+#pragma once
+// XdpDatapath: the libbpf shell of the XDP datapath (docs/xdp.md). It loads bpf/sluice_xdp.bpf.c
+// (a skeleton embedded in the binary), fills its maps from a pipeline::Tables, attaches it to
+// each interface's kernel device through a BPF link, and reads counters and flows back.
+//
+//   XdpDatapath datapath(settings);                 // ifindexes and MACs of the kernel devices
+//   auto tables = tables_from_config(config, datapath.port_macs());
+//   datapath.start(tables, instance_id);            // load, fill, replace stale, attach
+//   datapath.update(new_tables);                    // reload / backend changes: flows stay
+//   datapath.snapshot_counters(); datapath.flows(); datapath.expire_flows(now);
+//   datapath.stop();                                // links closed: detached
+//
+// Attachments are BPF links owned by this process: the kernel detaches them when the process
+// exits, however it exits (SIGTERM, crash), and nothing is pinned. An XDP program attached the
+// old (netlink) way by anything named like ours is treated as stale and replaced at start.
+// Only the control thread calls these.
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dataplane/net/address.hpp"
+#include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/tables.hpp"
+#include "dataplane/shared/xdp_maps.h"
+
+struct sluice_xdp;
+
+namespace sluice::xdp {
+
+class XdpError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class AttachMode : std::uint8_t { kNative, kGeneric };
+
+struct InterfaceSettings {
+  std::string name;    // [[interfaces]] name
+  std::string kernel;  // the kernel device (ip link name)
+};
+
+struct DatapathSettings {
+  std::vector<InterfaceSettings> interfaces;  // config order = PortId
+  AttachMode mode = AttachMode::kNative;
+};
+
+// One conntrack entry as `show conntrack` prints it.
+struct FlowInfo {
+  std::uint64_t id = 0;
+  std::uint8_t protocol = 0;
+  net::Endpoint client;
+  net::Endpoint vip;
+  net::Endpoint snat;
+  net::Endpoint backend;
+  std::uint8_t state = 0;         // SL_TCP_* / SL_UDP_ACTIVE
+  std::uint8_t header_state = 0;  // SL_HDR_*
+  std::uint16_t header_length = 0;
+  std::uint64_t last_seen_ns = 0;
+};
+
+struct LoadOptions {
+  bool attach = true;
+  std::uint64_t test_now_ns = 0;  // fixture replay: a fixed clock instead of bpf_ktime_get_ns
+  std::uint32_t nr_cpus = 0;      // 0: every possible CPU
+};
+
+class XdpDatapath {
+ public:
+  // Resolves each interface's kernel device (ifindex, MAC, MTU); throws XdpError.
+  explicit XdpDatapath(DatapathSettings settings);
+  ~XdpDatapath();
+  XdpDatapath(const XdpDatapath&) = delete;
+  XdpDatapath& operator=(const XdpDatapath&) = delete;
+
+  const std::vector<net::MacAddress>& port_macs() const noexcept { return macs_; }
+  const std::vector<std::uint32_t>& ifindexes() const noexcept { return ifindexes_; }
+
+  void start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id,
+             const LoadOptions& options = LoadOptions{});
+  // New configuration maps from `tables`; conntrack and counters are kept (no flow dropped).
+  void update(std::shared_ptr<const pipeline::Tables> tables);
+  void stop() noexcept;
+  bool running() const noexcept { return skeleton_ != nullptr; }
+
+  std::vector<pipeline::WorkerCounters> snapshot_counters() const;  // one per possible CPU
+  std::vector<FlowInfo> flows() const;
+  // Removes flows idle past their state's timeout (the program only expires on lookup).
+  std::size_t expire_flows(std::uint64_t now_ns);
+  void flush();
+
+  // Test hooks (BPF_PROG_TEST_RUN replay): the program, the clock, the last verdict of a CPU,
+  // and a reset of every per-CPU cursor as if freshly loaded.
+  int program_fd() const;
+  void set_test_clock(std::uint64_t now_ns);
+  sl_xdp_last_verdict last_verdict(unsigned cpu) const;
+  void reset_state();
+
+  // Detaches whatever XDP program named sluice_xdp is attached to `ifindex` (stale from a
+  // crashed run of an older build that attached through netlink). Returns true if it did.
+  static bool remove_stale_attachment(std::uint32_t ifindex);
+
+ private:
+  void fill(const pipeline::Tables& tables, bool initial);
+  int map_fd(const char* name) const;
+
+  DatapathSettings settings_;
+  std::vector<std::uint32_t> ifindexes_;
+  std::vector<net::MacAddress> macs_;
+  std::shared_ptr<const pipeline::Tables> tables_;
+  std::uint64_t instance_id_ = 0;
+  LoadOptions options_;
+  unsigned possible_cpus_ = 1;
+  sluice_xdp* skeleton_ = nullptr;
+  std::vector<int> links_;
+};
+
+}  // namespace sluice::xdp

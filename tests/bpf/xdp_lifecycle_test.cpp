@@ -1,0 +1,318 @@
+// The XDP datapath's life on a real kernel device: the verifier accepts the program with room
+// under its limit (the count is printed), it attaches to the interface's kernel device, stop()
+// detaches it, a process that dies without stop() leaves nothing attached (BPF links), and a
+// stale netlink attachment of an older run is replaced at start. Root, in a private network
+// namespace with a veth pair (fails loudly without root).
+#include <gtest/gtest.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "control/config/load.hpp"
+#include "control/datapath/tables_from_config.hpp"
+#include "dataplane/xdp/xdp_datapath.hpp"
+#include "tests/unit/packet/frame_builder.hpp"
+
+namespace sluice::testing {
+namespace {
+
+constexpr const char* kDevice = "slx-life";
+
+const char* const kConfig = R"(
+[appliance]
+mode = "xdp"
+
+[[interfaces]]
+name = "front"
+kernel = "slx-life"
+addresses = ["10.99.0.1/24"]
+
+[[neighbors]]
+address = "10.99.0.50"
+mac = "02:00:00:00:99:50"
+interface = "front"
+
+[[neighbors]]
+address = "10.99.0.2"
+mac = "02:00:00:00:99:02"
+interface = "front"
+
+[[neighbors]]
+address = "10.99.0.3"
+mac = "02:00:00:00:99:03"
+interface = "front"
+
+[[services]]
+name = "web"
+vip = "10.99.0.100"
+port = 80
+protocol = "tcp"
+
+[services.proxy_protocol]
+version = 2
+
+[[services.backends]]
+address = "10.99.0.2"
+port = 8080
+)";
+
+xdp::DatapathSettings settings() {
+  xdp::DatapathSettings s;
+  s.interfaces.push_back({"front", kDevice});
+  return s;
+}
+
+std::shared_ptr<const pipeline::Tables> tables(const xdp::XdpDatapath& datapath, const std::string& text = kConfig) {
+  auto loaded = config::parse_config(text, "lifecycle.toml");
+  if (!loaded.ok()) {
+    for (const auto& d : loaded.diagnostics()) std::cerr << d.to_string() << "\n";
+    throw std::runtime_error("lifecycle config does not load");
+  }
+  return datapath::tables_from_config(*loaded.config(), datapath.port_macs());
+}
+
+// The id of the XDP program attached to the device (native or generic), 0 when none.
+std::uint32_t attached_id() {
+  const int ifindex = static_cast<int>(if_nametoindex(kDevice));
+  std::uint32_t id = 0;
+  for (const int mode : {XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE}) {
+    __u32 prog = 0;
+    if (bpf_xdp_query_id(ifindex, mode, &prog) == 0 && prog != 0) id = prog;
+  }
+  return id;
+}
+
+TEST(XdpLifecycle, VerifierAcceptsTheProgramWithRoom) {
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  datapath.start(tables(datapath), 1, options);
+  bpf_prog_info info{};
+  __u32 length = sizeof info;
+  ASSERT_EQ(bpf_obj_get_info_by_fd(datapath.program_fd(), &info, &length), 0);
+  std::cout << "[ verifier ] sluice_xdp: " << info.verified_insns << " instructions verified (limit 1000000), "
+            << info.xlated_prog_len / 8 << " translated\n";
+  // Room: at most half the complexity limit, so that the next features still fit.
+  EXPECT_GT(info.verified_insns, 0u);
+  EXPECT_LT(info.verified_insns, 500000u);
+}
+
+TEST(XdpLifecycle, AttachesAndStopDetaches) {
+  ASSERT_EQ(attached_id(), 0u);
+  xdp::XdpDatapath datapath(settings());
+  datapath.start(tables(datapath), 1);
+  EXPECT_NE(attached_id(), 0u);
+  datapath.stop();
+  EXPECT_EQ(attached_id(), 0u);
+}
+
+TEST(XdpLifecycle, GenericModeAttaches) {
+  auto s = settings();
+  s.mode = xdp::AttachMode::kGeneric;
+  xdp::XdpDatapath datapath(s);
+  datapath.start(tables(datapath), 1);
+  __u32 prog = 0;
+  ASSERT_EQ(bpf_xdp_query_id(static_cast<int>(if_nametoindex(kDevice)), XDP_FLAGS_SKB_MODE, &prog), 0);
+  EXPECT_NE(prog, 0u);
+  datapath.stop();
+  EXPECT_EQ(attached_id(), 0u);
+}
+
+TEST(XdpLifecycle, ACrashedProcessLeavesNothingAttached) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    try {
+      xdp::XdpDatapath datapath(settings());
+      datapath.start(tables(datapath), 1);
+      if (attached_id() == 0) _exit(3);
+    } catch (...) {
+      _exit(2);
+    }
+    raise(SIGKILL);  // no destructor, no stop(): what a crash looks like
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child did not get as far as attaching (exit " << WEXITSTATUS(status) << ")";
+  // The kernel releases the link with the process's last file descriptor.
+  EXPECT_EQ(attached_id(), 0u);
+}
+
+TEST(XdpLifecycle, StaleNetlinkAttachmentIsReplaced) {
+  // An older run's program attached the netlink way (it outlives its process).
+  xdp::XdpDatapath old_run(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  old_run.start(tables(old_run), 1, options);
+  const int ifindex = static_cast<int>(if_nametoindex(kDevice));
+  ASSERT_EQ(bpf_xdp_attach(ifindex, old_run.program_fd(), XDP_FLAGS_SKB_MODE, nullptr), 0);
+  const std::uint32_t stale = attached_id();
+  ASSERT_NE(stale, 0u);
+  old_run.stop();
+  ASSERT_EQ(attached_id(), stale) << "a netlink attachment survives its loader";
+
+  xdp::XdpDatapath datapath(settings());
+  datapath.start(tables(datapath), 1);
+  const std::uint32_t now = attached_id();
+  EXPECT_NE(now, 0u);
+  EXPECT_NE(now, stale);
+  datapath.stop();
+  EXPECT_EQ(attached_id(), 0u);
+}
+
+struct RunResult {
+  std::uint32_t action = 0;
+  sl_xdp_last_verdict verdict{};
+  packet::testing::Bytes frame;
+};
+
+RunResult run(xdp::XdpDatapath& datapath, const packet::testing::Bytes& frame) {
+  RunResult result;
+  packet::testing::Bytes out(frame.size() + 512);
+  xdp_md ctx{};
+  ctx.ingress_ifindex = if_nametoindex(kDevice);
+  ctx.data_end = static_cast<__u32>(frame.size());
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+              .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(out.size()),
+              .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1);
+  if (bpf_prog_test_run_opts(datapath.program_fd(), &opts) != 0) throw std::runtime_error("BPF_PROG_TEST_RUN failed");
+  result.action = opts.retval;
+  result.verdict = datapath.last_verdict(0);  // the test pins itself to CPU 0
+  out.resize(opts.data_size_out);
+  result.frame = out;
+  return result;
+}
+
+packet::testing::Bytes tcp_frame(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport,
+                                 std::uint8_t flags, std::uint32_t seq, std::uint32_t ack) {
+  using namespace packet::testing;
+  Ipv4Spec l3;
+  l3.src = ip(src);
+  l3.dst = ip(dst);
+  TcpSpec l4;
+  l4.src_port = sport;
+  l4.dst_port = dport;
+  l4.flags = flags;
+  l4.seq = seq;
+  l4.ack = ack;
+  if (flags & 0x02) l4.options = mss_option(1460);
+  return build_frame(EthernetSpec{}, l3, l4);
+}
+
+std::string destination(const packet::testing::Bytes& frame) {
+  return net::IpAddress::from_bytes(net::Family::kIpv4, frame.data() + 30).to_string();
+}
+
+// A reload that replaces the service's backend: the established flow keeps its backend and
+// SNAT port (the backend's answer still reaches the client), new flows go to the new backend.
+TEST(XdpLifecycle, ReloadKeepsFlowsAndSteersNewOnes) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  datapath.start(tables(datapath), 1, options);
+
+  const RunResult syn = run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0));
+  ASSERT_EQ(syn.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(syn.frame), "10.99.0.2");
+  EXPECT_TRUE(packet::testing::reference_l4_ok(syn.frame, 14, 34, syn.frame.size(), 6));
+  ASSERT_EQ(datapath.flows().size(), 1u);
+  const std::uint16_t snat_port = datapath.flows()[0].snat.port;
+
+  std::string reloaded = kConfig;
+  reloaded.replace(reloaded.find("10.99.0.2\"\nport = 8080"), 9, "10.99.0.3");
+  datapath.update(tables(datapath, reloaded));
+  ASSERT_EQ(datapath.flows().size(), 1u) << "a reload drops no flow";
+
+  const RunResult synack = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x12, 5000, 1001));
+  EXPECT_EQ(synack.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(synack.frame), "10.99.0.50");
+  EXPECT_TRUE(packet::testing::reference_l4_ok(synack.frame, 14, 34, synack.frame.size(), 6));
+
+  const RunResult second = run(datapath, tcp_frame("10.99.0.50", 40001, "10.99.0.100", 80, 0x02, 7000, 0));
+  ASSERT_EQ(second.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(second.frame), "10.99.0.3");
+  EXPECT_EQ(datapath.flows().size(), 2u);
+  datapath.flush();
+  EXPECT_EQ(datapath.flows().size(), 0u);
+}
+
+// A backend without a static neighbour: the SYN becomes an ARP request for it, the ARP reply
+// is learnt, and the client's SYN retransmission then goes out with the backend's MAC.
+TEST(XdpLifecycle, UnknownNeighbourIsSolicitedThenLearnt) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  std::string text = kConfig;
+  text.replace(text.find("10.99.0.2\"\nport = 8080"), 9, "10.99.0.4");
+  datapath.start(tables(datapath, text), 1, options);
+
+  const auto syn = tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0);
+  const RunResult first = run(datapath, syn);
+  EXPECT_EQ(first.verdict.kind, SL_VERDICT_DROP_PIPELINE);
+  EXPECT_EQ(first.verdict.reason, static_cast<std::uint32_t>(SL_PL_NO_NEIGHBOR));
+  ASSERT_EQ(first.frame.size(), 42u) << "an ARP request";
+  EXPECT_EQ(first.frame[12], 0x08);
+  EXPECT_EQ(first.frame[13], 0x06);
+  EXPECT_EQ(first.frame[21], 1) << "request";
+  EXPECT_EQ(net::IpAddress::from_bytes(net::Family::kIpv4, first.frame.data() + 28).to_string(), "10.99.0.1");
+  EXPECT_EQ(net::IpAddress::from_bytes(net::Family::kIpv4, first.frame.data() + 38).to_string(), "10.99.0.4");
+
+  using namespace packet::testing;
+  ArpSpec reply;
+  reply.operation = 2;
+  reply.sender_mac = mac("02:00:00:00:99:04");
+  reply.sender_ip = ip("10.99.0.4");
+  reply.target_mac = datapath.port_macs()[0];
+  reply.target_ip = ip("10.99.0.1");
+  const RunResult learnt = run(datapath, build_frame(EthernetSpec{}, reply, std::monostate{}, 18));
+  EXPECT_EQ(learnt.action, static_cast<std::uint32_t>(XDP_PASS)) << "replies also go to the kernel";
+
+  const RunResult again = run(datapath, syn);
+  ASSERT_EQ(again.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(again.frame), "10.99.0.4");
+  EXPECT_EQ(net::MacAddress(std::array<std::uint8_t, 6>{again.frame[0], again.frame[1], again.frame[2], again.frame[3],
+                                                        again.frame[4], again.frame[5]})
+                .to_string(),
+            "02:00:00:00:99:04");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (geteuid() != 0) {
+    std::cerr << "test_bpf_xdp_lifecycle: attaching XDP programs needs root: run ./scripts/test as root\n";
+    return 1;
+  }
+  if (unshare(CLONE_NEWNET) != 0) {
+    std::cerr << "test_bpf_xdp_lifecycle: cannot make a private network namespace\n";
+    return 1;
+  }
+  const std::string command = std::string("ip link add ") + sluice::testing::kDevice + " type veth peer name " +
+                              sluice::testing::kDevice + "p && ip link set " + sluice::testing::kDevice +
+                              " up && ip link set " + sluice::testing::kDevice + "p up";
+  if (std::system(command.c_str()) != 0) {
+    std::cerr << "test_bpf_xdp_lifecycle: cannot create the veth pair\n";
+    return 1;
+  }
+  return RUN_ALL_TESTS();
+}
