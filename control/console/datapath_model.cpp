@@ -116,7 +116,7 @@ std::optional<std::vector<BackendView>> DatapathConsoleModel::backends(
     // The tables list a service's backends in configuration order (tables_from_config).
     if (id && *id < counts.size() && index < counts[*id].backends.size()) {
       view.active = counts[*id].backends[index].active;
-      view.total = counts[*id].backends[index].total;
+      if (counts[*id].totals_known) view.total = counts[*id].backends[index].total;
     } else {
       view.active = 0;
       view.total = 0;
@@ -217,10 +217,15 @@ ChangeResult DatapathConsoleModel::flush_conntrack(std::optional<std::string_vie
     id = datapath::live_service_id(*state_.datapath().tables(), *service);
     if (!id) return {fmt::format("no service named '{}'", *service), ""};
   }
-  const std::uint64_t flushed = state_.datapath().flush_flows(id);
+  const std::optional<std::uint64_t> flushed = state_.datapath().flush_flows(id);
+  if (!flushed) {
+    return {fmt::format("the {} datapath can only flush every flow: use 'conntrack flush'",
+                        state_.datapath().mode()),
+            ""};
+  }
   spdlog::info("console: conntrack flush {}: {} flow(s) dropped", service ? *service : "(all)",
-               flushed);
-  return {"", fmt::format("flushed {} flow(s)", flushed)};
+               *flushed);
+  return {"", fmt::format("flushed {} flow(s)", *flushed)};
 }
 
 ChangeResult DatapathConsoleModel::reload() {

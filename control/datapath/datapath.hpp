@@ -54,9 +54,14 @@ class Datapath {
 
   virtual std::vector<pipeline::FlowRecord> list_flows(std::optional<pipeline::ServiceId> service,
                                                        std::size_t limit) = 0;
-  virtual std::uint64_t flush_flows(std::optional<pipeline::ServiceId> service) = 0;
+  // How many flows were dropped; nullopt when this datapath can only flush every flow and a
+  // service was named.
+  virtual std::optional<std::uint64_t> flush_flows(std::optional<pipeline::ServiceId> service) = 0;
   virtual pipeline::FlowCounts flow_counts() = 0;
   virtual std::vector<pipeline::NeighborRecord> neighbors() = 0;
+
+  // Called by the control thread about once a second (the XDP path sweeps idle flows here).
+  virtual void tick() {}
 };
 
 }  // namespace sluice::datapath

@@ -187,6 +187,7 @@ class ControlThread {
     stats_timer_.expires_after(kStatsPeriod);
     stats_timer_.async_wait([this](const boost::system::error_code& error) {
       if (error) return;
+      datapath_.tick();
       if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("stats: {}", summary_line(datapath_.stats()));
       }
@@ -211,6 +212,15 @@ class ControlThread {
 
 }  // namespace
 
+int serve(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
+          std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
+          dpdk::DpdkDatapath* host_datapath) {
+  ControlThread control(datapath, std::move(config), std::move(port_macs), load_options,
+                        host_datapath);
+  control.run();
+  return 0;
+}
+
 int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                        const config::LoadOptions& load_options) {
   std::unique_ptr<dpdk::DpdkDatapath> datapath;
@@ -226,9 +236,7 @@ int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                config->dpdk.workers, config->interfaces.size(), config->services.size());
   try {
     DpdkControl control_handle(*datapath);
-    ControlThread control(control_handle, config, datapath->port_macs(), load_options,
-                          datapath.get());
-    control.run();
+    serve(control_handle, config, datapath->port_macs(), load_options, datapath.get());
   } catch (const std::exception& error) {
     spdlog::error("control thread failed: {}", error.what());
     datapath->stop();

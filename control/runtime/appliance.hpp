@@ -7,11 +7,21 @@
 // the same io_context. Returns the process exit code: 0 clean stop, 1 runtime failure (spec
 // cli-console.md).
 #include <memory>
+#include <vector>
 
 #include "control/config/config.hpp"
 #include "control/config/load.hpp"
+#include "control/datapath/datapath.hpp"
+#include "dataplane/dpdk/datapath.hpp"
 
 namespace sluice::runtime {
+
+// The control thread over a started datapath, until SIGINT/SIGTERM: console, health checks,
+// metrics, reload (SIGHUP and `reload`). `host_datapath`: dpdk mode's host path (health probes
+// through a TUN device), nullptr in xdp mode. Throws what the control thread cannot survive.
+int serve(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
+          std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
+          dpdk::DpdkDatapath* host_datapath);
 
 int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                        const config::LoadOptions& load_options);

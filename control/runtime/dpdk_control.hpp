@@ -19,7 +19,7 @@ class DpdkControl final : public datapath::Datapath {
                                                std::size_t limit) override {
     return datapath_.list_flows(service, limit);
   }
-  std::uint64_t flush_flows(std::optional<pipeline::ServiceId> service) override {
+  std::optional<std::uint64_t> flush_flows(std::optional<pipeline::ServiceId> service) override {
     return datapath_.flush_flows(service);
   }
   pipeline::FlowCounts flow_counts() override { return datapath_.flow_counts(); }

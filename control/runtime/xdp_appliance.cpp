@@ -1,24 +1,25 @@
+// `sluice run --mode xdp`: the XDP datapath (dataplane/xdp, docs/xdp.md) under the same control
+// thread as dpdk mode (appliance.cpp): console, health checks, metrics and reload are shared;
+// this file only adapts XdpDatapath to datapath::Datapath.
 #include "control/runtime/xdp_appliance.hpp"
 
-#include <csignal>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <string>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "control/datapath/tables_from_config.hpp"
+#include "control/runtime/appliance.hpp"
+#include "dataplane/shared/xdp_maps.h"
 #include "dataplane/xdp/xdp_datapath.hpp"
 
 namespace sluice::runtime {
 namespace {
-
-constexpr std::chrono::seconds kSweepPeriod{1};
 
 std::uint64_t random_instance_id() {
   std::random_device device;
@@ -29,7 +30,8 @@ std::uint64_t random_instance_id() {
 std::uint64_t monotonic_ns() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(now.tv_nsec);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ULL +
+         static_cast<std::uint64_t>(now.tv_nsec);
 }
 
 xdp::DatapathSettings xdp_settings(const config::Config& config) {
@@ -42,82 +44,144 @@ xdp::DatapathSettings xdp_settings(const config::Config& config) {
   return settings;
 }
 
-class XdpControlThread {
- public:
-  XdpControlThread(xdp::XdpDatapath& datapath, std::shared_ptr<const config::Config> config,
-                   const config::LoadOptions& load_options)
-      : datapath_(datapath),
-        config_(std::move(config)),
-        load_options_(load_options),
-        stop_signals_(io_, SIGINT, SIGTERM),
-        reload_signals_(io_, SIGHUP),
-        sweep_timer_(io_) {}
+// One number from /sys/class/net/DEV/statistics (the kernel owns the device in xdp mode).
+std::uint64_t sysfs_counter(const std::string& device, const char* name) {
+  std::ifstream file("/sys/class/net/" + device + "/statistics/" + name);
+  std::uint64_t value = 0;
+  file >> value;
+  return value;
+}
 
-  void run() {
-    stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
-      if (error) return;
-      spdlog::info("signal {}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
-      io_.stop();
-    });
-    wait_for_reload();
-    schedule_sweep();
-    io_.run();
+bool sysfs_link_up(const std::string& device) {
+  std::ifstream file("/sys/class/net/" + device + "/operstate");
+  std::string state;
+  file >> state;
+  return state == "up" || state == "unknown";
+}
+
+// The flow states and header states of xdp_maps.h are numbered as the pipeline's enums.
+static_assert(SL_TCP_SYN_SENT == static_cast<unsigned>(pipeline::TcpState::kSynSent));
+static_assert(SL_TCP_CLOSE == static_cast<unsigned>(pipeline::TcpState::kClose));
+static_assert(SL_UDP_ACTIVE == static_cast<unsigned>(pipeline::TcpState::kUdp));
+static_assert(SL_HDR_NONE == static_cast<unsigned>(pipeline::HeaderProgress::kNone));
+static_assert(SL_HDR_ACKED == static_cast<unsigned>(pipeline::HeaderProgress::kAcked));
+
+class XdpControl final : public datapath::Datapath {
+ public:
+  XdpControl(xdp::XdpDatapath& datapath, const config::Config& config,
+             std::shared_ptr<const pipeline::Tables> tables)
+      : datapath_(datapath), tables_(std::move(tables)) {
+    for (const config::Interface& iface : config.interfaces) {
+      devices_.push_back({iface.name, iface.kernel.empty() ? iface.name : iface.kernel});
+    }
+  }
+
+  std::string_view mode() const noexcept override { return "xdp"; }
+
+  datapath::DatapathStats stats() const override {
+    datapath::DatapathStats stats;
+    stats.workers = datapath_.snapshot_counters();
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      const std::string& device = devices_[i].second;
+      stats.interfaces.push_back(
+          {devices_[i].first, i < datapath_.port_macs().size() ? datapath_.port_macs()[i]
+                                                               : net::MacAddress{},
+           sysfs_link_up(device), sysfs_counter(device, "rx_packets"),
+           sysfs_counter(device, "rx_bytes"), sysfs_counter(device, "tx_packets"),
+           sysfs_counter(device, "tx_bytes"),
+           sysfs_counter(device, "rx_dropped") + sysfs_counter(device, "rx_errors") +
+               sysfs_counter(device, "tx_errors")});
+    }
+    return stats;
+  }
+
+  std::shared_ptr<const pipeline::Tables> tables() const override { return tables_; }
+
+  void apply_tables(std::shared_ptr<const pipeline::Tables> tables) override {
+    datapath_.update(tables);
+    tables_ = std::move(tables);
+  }
+
+  std::vector<pipeline::FlowRecord> list_flows(std::optional<pipeline::ServiceId> service,
+                                               std::size_t limit) override {
+    std::vector<pipeline::FlowRecord> records;
+    const std::uint64_t now = monotonic_ns();
+    for (const xdp::FlowInfo& flow : datapath_.flows()) {
+      if (records.size() >= limit) break;
+      const auto id = service_of(flow);
+      if (service && id != service) continue;
+      pipeline::FlowRecord record;
+      record.protocol = flow.protocol;
+      record.client = flow.client;
+      record.vip = flow.vip;
+      record.local = flow.snat;
+      record.backend = flow.backend;
+      record.state = static_cast<pipeline::TcpState>(flow.state);
+      record.header = static_cast<pipeline::HeaderProgress>(flow.header_state);
+      // The map keeps the last packet's time, not the creation's: age since last seen.
+      record.age_ns = flow.last_seen_ns <= now ? static_cast<std::int64_t>(now - flow.last_seen_ns)
+                                               : 0;
+      record.service = id.value_or(0);
+      records.push_back(record);
+    }
+    return records;
+  }
+
+  std::optional<std::uint64_t> flush_flows(std::optional<pipeline::ServiceId> service) override {
+    if (service) return std::nullopt;  // the loader clears the conntrack maps as a whole
+    const std::uint64_t count = datapath_.flows().size();
+    datapath_.flush();
+    return count;
+  }
+
+  // Counted from the flow map on each call; the maps keep no per-backend history, so totals
+  // are unknown (shown as "-"), not invented.
+  pipeline::FlowCounts flow_counts() override {
+    pipeline::FlowCounts counts(tables_->services().size());
+    for (std::size_t id = 0; id < counts.size(); ++id) {
+      counts[id].totals_known = false;
+      counts[id].backends.resize(tables_->services()[id].backends->size());
+    }
+    for (const xdp::FlowInfo& flow : datapath_.flows()) {
+      const auto id = service_of(flow);
+      if (!id) continue;
+      ++counts[*id].active;
+      const auto backends = tables_->service(*id).backends->backends();
+      for (std::size_t b = 0; b < backends.size(); ++b) {
+        if (backends[b].endpoint == flow.backend) ++counts[*id].backends[b].active;
+      }
+    }
+    return counts;
+  }
+
+  // The XDP path learns neighbours in an LRU map it does not list yet (docs/xdp.md).
+  std::vector<pipeline::NeighborRecord> neighbors() override { return {}; }
+
+  void tick() override {
+    const std::size_t expired = datapath_.expire_flows(monotonic_ns());
+    if (expired > 0) spdlog::debug("conntrack: {} idle flow(s) expired", expired);
   }
 
  private:
-  void wait_for_reload() {
-    reload_signals_.async_wait([this](const boost::system::error_code& error, int) {
-      if (error) return;
-      reload();
-      wait_for_reload();
-    });
-  }
-
-  // SIGHUP: the file again; valid -> new maps, flows kept. Interfaces are fixed at start.
-  void reload() {
-    const std::string& path = config_->source_path;
-    spdlog::info("SIGHUP: re-reading {}", path);
-    const config::LoadResult result = config::load_config(path, load_options_);
-    if (!result) {
-      for (const config::Diagnostic& diagnostic : result.diagnostics()) spdlog::error("{}", diagnostic.to_string());
-      spdlog::warn("{}: invalid, keeping the running configuration", path);
-      return;
-    }
-    try {
-      datapath_.update(datapath::tables_from_config(*result.config(), datapath_.port_macs()));
-      config_ = result.config();
-      spdlog::info("{}: applied ({} service(s)); established flows kept", path, config_->services.size());
-    } catch (const std::exception& error) {
-      spdlog::error("{}: cannot apply: {}; keeping the running configuration", path, error.what());
-    }
-  }
-
-  void schedule_sweep() {
-    sweep_timer_.expires_after(kSweepPeriod);
-    sweep_timer_.async_wait([this](const boost::system::error_code& error) {
-      if (error) return;
-      const std::size_t expired = datapath_.expire_flows(monotonic_ns());
-      if (expired > 0) spdlog::debug("conntrack: {} idle flow(s) expired", expired);
-      schedule_sweep();
-    });
+  std::optional<pipeline::ServiceId> service_of(const xdp::FlowInfo& flow) const {
+    return tables_->find_service(flow.protocol, flow.vip.address, flow.vip.port);
   }
 
   xdp::XdpDatapath& datapath_;
-  std::shared_ptr<const config::Config> config_;
-  config::LoadOptions load_options_;
-  boost::asio::io_context io_;
-  boost::asio::signal_set stop_signals_;
-  boost::asio::signal_set reload_signals_;
-  boost::asio::steady_timer sweep_timer_;
+  std::shared_ptr<const pipeline::Tables> tables_;
+  std::vector<std::pair<std::string, std::string>> devices_;  // config name, kernel device
 };
 
 }  // namespace
 
-int run_xdp_appliance(std::shared_ptr<const config::Config> config, const config::LoadOptions& load_options) {
+int run_xdp_appliance(std::shared_ptr<const config::Config> config,
+                      const config::LoadOptions& load_options) {
   std::unique_ptr<xdp::XdpDatapath> datapath;
+  std::shared_ptr<const pipeline::Tables> tables;
   try {
     datapath = std::make_unique<xdp::XdpDatapath>(xdp_settings(*config));
-    datapath->start(datapath::tables_from_config(*config, datapath->port_macs()), random_instance_id());
+    tables = datapath::tables_from_config(*config, datapath->port_macs());
+    datapath->start(tables, random_instance_id());
   } catch (const std::exception& error) {
     spdlog::error("cannot start the XDP datapath: {}", error.what());
     return 1;  // the destructor closes whatever was attached
@@ -125,24 +189,20 @@ int run_xdp_appliance(std::shared_ptr<const config::Config> config, const config
   spdlog::info("sluice running (xdp, {} attach): {} interface(s), {} service(s)",
                config->xdp.attach == config::XdpAttach::kGeneric ? "generic" : "native",
                config->interfaces.size(), config->services.size());
+  int status = 0;
   try {
-    XdpControlThread control(*datapath, config, load_options);
-    control.run();
+    XdpControl control(*datapath, *config, tables);
+    status = serve(control, config, datapath->port_macs(), load_options, nullptr);
   } catch (const std::exception& error) {
     spdlog::error("control thread failed: {}", error.what());
-    datapath->stop();
-    return 1;
+    status = 1;
   }
-  std::uint64_t rx = 0, tx = 0, dropped = 0, flows = 0;
-  for (const auto& cpu : datapath->snapshot_counters()) {
-    rx += cpu.rx_packets;
-    tx += cpu.tx_packets;
-    dropped += cpu.dropped;
-    flows += cpu.flows_created;
-  }
+  pipeline::WorkerCounters total;
+  for (const auto& cpu : datapath->snapshot_counters()) total += cpu;
   datapath->stop();
-  spdlog::info("stopped: rx {} tx {} dropped {} flows created {}", rx, tx, dropped, flows);
-  return 0;
+  spdlog::info("stopped: rx {} tx {} dropped {} flows created {}", total.rx_packets,
+               total.tx_packets, total.dropped, total.flows_created);
+  return status;
 }
 
 }  // namespace sluice::runtime

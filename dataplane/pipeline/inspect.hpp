@@ -44,6 +44,7 @@ struct NeighborRecord {
 // Flow counts of one service: per backend in the order of the service's current BackendSet.
 struct ServiceFlowCounts {
   std::uint64_t active = 0;  // every flow of the service, also on backends since removed
+  bool totals_known = true;  // false: the datapath keeps no per-backend history (XDP)
   struct Backend {
     std::uint64_t active = 0;
     std::uint64_t total = 0;  // flows ever assigned

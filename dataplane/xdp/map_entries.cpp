@@ -288,7 +288,9 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
       }
       value.eligible = static_cast<std::uint16_t>(list.size());
     }
-    entries.services.emplace_back(key, value);
+    // A retired service (docs/reload.md) keeps its id-indexed data (header template, backends)
+    // for its live flows, but its VIP key no longer takes new flows.
+    if (!service.retired) entries.services.emplace_back(key, value);
   }
   return entries;
 }
