@@ -21,16 +21,6 @@ bool is_kernel_interface_name(std::string_view name) {
          !has_whitespace(name);
 }
 
-// The prefix with its host bits cleared: 10.1.2.3/8 -> 10.0.0.0/8.
-net::Prefix network_of(const net::Prefix& prefix) {
-  std::array<std::uint8_t, 16> bytes{};
-  std::copy_n(prefix.address.data(), prefix.address.size(), bytes.begin());
-  for (std::size_t bit = prefix.length; bit < prefix.address.size() * 8; ++bit) {
-    bytes[bit / 8] = static_cast<std::uint8_t>(bytes[bit / 8] & ~(0x80u >> (bit % 8)));
-  }
-  return {net::IpAddress::from_bytes(prefix.address.family(), bytes.data()), prefix.length};
-}
-
 void parse_addresses(const TableReader& table, InterfaceDraft& draft) {
   const std::size_t errors_before = table.diagnostics().count();
   if (const toml::array* addresses = table.array("addresses")) {
@@ -127,10 +117,10 @@ RouteDraft parse_route(const TableReader& table) {
   draft.via_at = table.position_of_key("via");
 
   auto prefix = table.read("prefix", Presence::kRequired, read_prefix);
-  if (prefix && !(network_of(*prefix) == *prefix)) {
+  if (prefix && !(prefix->network() == *prefix)) {
     diagnostics.error(draft.prefix_at, fmt::format("{}: {} has host bits set (did you mean {}?)",
                                                    table.path_of("prefix"), prefix->to_string(),
-                                                   network_of(*prefix).to_string()));
+                                                   prefix->network().to_string()));
     prefix.reset();
   }
   auto via = table.unicast_address("via", Presence::kRequired);

@@ -19,18 +19,6 @@ std::string proxy_name(const std::optional<config::ProxyProtocol>& proxy) {
   return proxy->version == config::ProxyVersion::kV1 ? "v1" : "v2";
 }
 
-// The subnet of an interface address: host bits cleared ("10.20.0.1/24" -> "10.20.0.0/24").
-net::Prefix network_of(const net::Prefix& prefix) {
-  std::array<std::uint8_t, 16> bytes{};
-  const std::size_t size = prefix.address.size();
-  for (std::size_t i = 0; i < size; ++i) {
-    const int bits = std::clamp(static_cast<int>(prefix.length) - static_cast<int>(i * 8), 0, 8);
-    const auto mask = static_cast<std::uint8_t>(bits == 0 ? 0 : 0xFF << (8 - bits));
-    bytes[i] = static_cast<std::uint8_t>(prefix.address.data()[i] & mask);
-  }
-  return {net::IpAddress::from_bytes(prefix.address.family(), bytes.data()), prefix.length};
-}
-
 ChangeResult to_result(const datapath::ChangeOutcome& outcome) {
   ChangeResult result;
   result.error = outcome.error;
@@ -187,7 +175,7 @@ std::vector<RouteView> DatapathConsoleModel::routes() const {
   std::vector<RouteView> views;
   for (const config::Interface& interface : config.interfaces) {
     for (const net::Prefix& address : interface.addresses) {
-      views.push_back({network_of(address).to_string(), "", interface.name, "connected"});
+      views.push_back({address.network().to_string(), "", interface.name, "connected"});
     }
   }
   for (const config::Route& route : config.routes) {

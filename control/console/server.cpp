@@ -8,11 +8,11 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "control/asio/endpoint.hpp"
 #include "control/console/line_discipline.hpp"
 
 namespace sluice::console {
@@ -29,10 +29,6 @@ constexpr std::chrono::milliseconds kAcceptRetry{100};
 // Each session costs a socket and a few KiB; a bound keeps a misbehaving script from using up
 // the control thread's descriptors.
 constexpr std::size_t kMaxSessions = 16;
-
-tcp::endpoint to_asio(const net::Endpoint& endpoint) {
-  return {asio::ip::make_address(endpoint.address.to_string()), endpoint.port};
-}
 
 // Compares without an early exit so the reply time does not tell how many leading bytes of a
 // guess were right.
@@ -161,11 +157,7 @@ ConsoleServer::ConsoleServer(asio::io_context& io, ConsoleSettings settings, Con
       commands_(model),
       acceptor_(io),
       accept_retry_(io) {
-  const tcp::endpoint endpoint = to_asio(settings_.listen);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
+  control_asio::listen_on(acceptor_, settings_.listen);
 }
 
 ConsoleServer::~ConsoleServer() { stop(); }
@@ -186,11 +178,7 @@ void ConsoleServer::stop() {
 }
 
 net::Endpoint ConsoleServer::local_endpoint() const {
-  boost::system::error_code error;
-  const tcp::endpoint endpoint = acceptor_.local_endpoint(error);
-  if (error) return settings_.listen;
-  const auto address = net::IpAddress::parse(endpoint.address().to_string());
-  return {address.value_or(settings_.listen.address), endpoint.port()};
+  return control_asio::local_endpoint(acceptor_, settings_.listen);
 }
 
 void ConsoleServer::refuse(tcp::socket socket) {

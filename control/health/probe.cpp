@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <utility>
 
+#include "control/asio/endpoint.hpp"
 #include "control/health/http_probe.hpp"
 #include "dataplane/shared/pp2.h"
 
@@ -21,16 +22,7 @@ using asio::ip::tcp;
 // A status line longer than this is not one a health endpoint sends; stop reading.
 constexpr std::size_t kMaxStatusLine = 1024;
 
-asio::ip::address to_asio(const net::IpAddress& address) {
-  if (address.is_v4()) {
-    asio::ip::address_v4::bytes_type bytes;
-    std::copy_n(address.data(), bytes.size(), bytes.begin());
-    return asio::ip::address_v4(bytes);
-  }
-  asio::ip::address_v6::bytes_type bytes;
-  std::copy_n(address.data(), bytes.size(), bytes.begin());
-  return asio::ip::address_v6(bytes);
-}
+using control_asio::to_asio;
 
 }  // namespace
 

@@ -4,11 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/write.hpp>
 #include <string_view>
 #include <utility>
 
+#include "control/asio/endpoint.hpp"
 #include "control/metrics/http_request.hpp"
 #include "control/metrics/render.hpp"
 
@@ -21,10 +21,6 @@ using asio::ip::tcp;
 constexpr std::size_t kReadChunk = 4096;
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 constexpr std::string_view kMetricsPath = "/metrics";
-
-tcp::endpoint to_asio(const net::Endpoint& endpoint) {
-  return {asio::ip::make_address(endpoint.address.to_string()), endpoint.port};
-}
 
 std::string_view reason_phrase(int status) {
   switch (status) {
@@ -156,11 +152,7 @@ MetricsServer::MetricsServer(asio::io_context& io, MetricsSettings settings, Pag
       source_(std::make_shared<PageSource>(std::move(source))),
       acceptor_(io),
       accept_retry_(io) {
-  const tcp::endpoint endpoint = to_asio(settings_.listen);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
+  control_asio::listen_on(acceptor_, settings_.listen);
 }
 
 MetricsServer::MetricsServer(asio::io_context& io, MetricsSettings settings,
@@ -186,11 +178,7 @@ void MetricsServer::stop() {
 }
 
 net::Endpoint MetricsServer::local_endpoint() const {
-  boost::system::error_code error;
-  const tcp::endpoint endpoint = acceptor_.local_endpoint(error);
-  if (error) return settings_.listen;
-  const auto address = net::IpAddress::parse(endpoint.address().to_string());
-  return {address.value_or(settings_.listen.address), endpoint.port()};
+  return control_asio::local_endpoint(acceptor_, settings_.listen);
 }
 
 std::size_t MetricsServer::connection_count() {

@@ -89,18 +89,6 @@ bool routable(const std::uint8_t* packet, std::size_t length) {
   return false;
 }
 
-std::string network_text(const net::Prefix& prefix) {
-  std::array<std::uint8_t, 16> bytes{};
-  for (std::size_t i = 0; i < prefix.address.size(); ++i) {
-    const int bits = std::clamp(static_cast<int>(prefix.length) - static_cast<int>(i * 8), 0, 8);
-    const auto mask = static_cast<std::uint8_t>(bits == 0 ? 0 : 0xFF << (8 - bits));
-    bytes[i] = static_cast<std::uint8_t>(prefix.address.data()[i] & mask);
-  }
-  return net::Prefix{net::IpAddress::from_bytes(prefix.address.family(), bytes.data()),
-                     prefix.length}
-      .to_string();
-}
-
 std::string family_flag(const net::IpAddress& address) { return address.is_v4() ? "-4" : "-6"; }
 
 }  // namespace
@@ -127,7 +115,7 @@ HostTap::HostTap(boost::asio::io_context& io, dpdk::DpdkDatapath& datapath,
         if (address.is_v6()) add.push_back("nodad");
         must_ip(add);
       }
-      must_ip({family_flag(address), "route", "replace", network_text(prefix), "dev", kDeviceName,
+      must_ip({family_flag(address), "route", "replace", prefix.network().to_string(), "dev", kDeviceName,
                "src", address.to_string()});
     }
   }

@@ -120,6 +120,15 @@ std::optional<Prefix> Prefix::parse(std::string_view text) {
 
 std::string Prefix::to_string() const { return address.to_string() + "/" + std::to_string(length); }
 
+Prefix Prefix::network() const noexcept {
+  std::array<std::uint8_t, 16> bytes{};
+  std::copy_n(address.data(), address.size(), bytes.begin());
+  for (std::size_t bit = length; bit < address.size() * 8; ++bit) {
+    bytes[bit / 8] = static_cast<std::uint8_t>(bytes[bit / 8] & ~(0x80u >> (bit % 8)));
+  }
+  return {IpAddress::from_bytes(address.family(), bytes.data()), length};
+}
+
 bool Prefix::contains(const IpAddress& other) const noexcept {
   if (other.family() != address.family()) return false;
   // Two big-endian 64-bit words, so that the prefix is a run of leading one bits of a mask: a

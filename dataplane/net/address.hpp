@@ -65,6 +65,8 @@ struct Prefix {
   static std::optional<Prefix> parse(std::string_view text);
   std::string to_string() const;
   bool contains(const IpAddress& other) const noexcept;
+  // The prefix with its host bits cleared: 10.1.2.3/8 -> 10.0.0.0/8.
+  Prefix network() const noexcept;
   friend bool operator==(const Prefix&, const Prefix&) = default;
 };
 

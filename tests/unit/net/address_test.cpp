@@ -67,6 +67,15 @@ TEST(Prefix, ContainsComparesNetworkBitsOnly) {
   EXPECT_FALSE(Prefix::parse("fd00::/129"));
 }
 
+TEST(Prefix, NetworkClearsTheHostBits) {
+  EXPECT_EQ(Prefix::parse("10.1.2.3/8")->network().to_string(), "10.0.0.0/8");
+  EXPECT_EQ(Prefix::parse("10.20.0.1/24")->network().to_string(), "10.20.0.0/24");
+  EXPECT_EQ(Prefix::parse("10.20.0.1/32")->network().to_string(), "10.20.0.1/32");
+  EXPECT_EQ(Prefix::parse("0.0.0.0/0")->network().to_string(), "0.0.0.0/0");
+  EXPECT_EQ(Prefix::parse("fd20::1/64")->network().to_string(), "fd20::/64");
+  EXPECT_EQ(Prefix::parse("fd10:0:0:7::9/61")->network().to_string(), "fd10::/61");
+}
+
 TEST(MacAddress, ParsesAndFormats) {
   auto m = MacAddress::parse("02:00:00:AB:cd:09");
   ASSERT_TRUE(m);
