@@ -88,6 +88,7 @@ static __always_inline void sl_learn(__u8 family, const __u8 *addr, __u32 len, c
   struct sl_xdp_neighbor n = {};
   __builtin_memcpy(n.mac, mac, 6);
   n.port = (__u16)port;
+  n.learned_ns = bpf_ktime_get_ns(); /* `show neighbors` age: since last heard */
   bpf_map_update_elem(&sl_learned, &k, &n, BPF_ANY);
 }
 
@@ -232,7 +233,8 @@ static __always_inline __u32 sl_flow_hash(const struct sl_xdp_ct_key *k) {
   return h;
 }
 
-static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_service *svc, const struct sl_xdp_ct_key *k) {
+static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_service *svc, const struct sl_xdp_ct_key *k,
+                                                       __u32 *slot_key) {
   if (svc->eligible == 0) return 0;
   __u32 index = 0;
   if (svc->scheduler == SL_SCHED_MAGLEV || svc->scheduler == SL_SCHED_SOURCE_HASH) {
@@ -250,6 +252,7 @@ static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_servic
   }
   if (index >= SL_XDP_MAX_BACKENDS) return 0;
   const __u32 key = (__u32)(svc->id % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + index;
+  *slot_key = key;
   return bpf_map_lookup_elem(&sl_backends, &key);
 }
 
@@ -302,7 +305,8 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   __u32 *reason = &s->w.reason;
   struct sl_xdp_flow *f = &s->flow;
   const struct sl_xdp_ct_key *k = &s->key;
-  struct sl_xdp_backend *b = sl_pick(svc, k);
+  __u32 backend_slot = 0;
+  struct sl_xdp_backend *b = sl_pick(svc, k, &backend_slot);
   if (!b) {
     *reason = SL_PL_NO_BACKEND;
     return 0;
@@ -434,6 +438,9 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     }
   }
   if (c) c->flows_created++;
+  /* The backend's `total` (show backends): one atomic add per new flow, never per packet. */
+  __u64 *assigned = bpf_map_lookup_elem(&sl_backend_flows, &backend_slot);
+  if (assigned) __sync_fetch_and_add(assigned, 1);
   return id;
 }
 
@@ -904,7 +911,18 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     struct sl_xdp_addr_key ok = {};
     __builtin_memcpy(ok.addr, k->dst, 16);
     ok.family = k->family;
-    if (!bpf_map_lookup_elem(&sl_own, &ok)) return sl_pass(c, SL_PL_NOT_FOR_US);
+    const struct sl_xdp_own *own = bpf_map_lookup_elem(&sl_own, &ok);
+    if (!own) return sl_pass(c, SL_PL_NOT_FOR_US);
+    /* The kernel's own connections (health probes, docs/health.md) leave from the host port
+     * range, which SNAT never allocates: their answers go up to the kernel, which owns the
+     * interface and SNAT addresses in xdp mode (control/runtime/kernel_addresses.hpp). */
+    const __u16 dport = bpf_ntohs(k->dport);
+    if ((own->kinds & (SL_OWN_INTERFACE | SL_OWN_SNAT)) && dport >= cfg->host_port_first &&
+        dport <= cfg->host_port_last && cfg->host_port_first != 0) {
+      sl_set_verdict(SL_VERDICT_PASS, 0, 0);
+      if (c) c->host_rx++;
+      return XDP_PASS;
+    }
     if (p->protocol == 6 && !opening_syn) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UNKNOWN_TCP_FLOW);
     struct sl_xdp_service_key sk = {};
     __builtin_memcpy(sk.addr, k->dst, 16);

@@ -62,7 +62,15 @@ static __always_inline int sl_send_local(struct xdp_md *ctx, const struct sl_xdp
 }
 
 /* Replaces the frame with out[0..len) (len <= SL_IN_MAX), keeping nothing of it. */
-static __always_inline int sl_replace_frame(struct xdp_md *ctx, const __u8 *out, __u32 len, __u32 frame_len) {
+static __always_inline int sl_replace_frame(struct xdp_md *ctx, __u8 *out, __u32 len, __u32 frame_len) {
+  const __u32 zero = 0;
+  const struct sl_xdp_config *cfg = bpf_map_lookup_elem(&sl_config, &zero);
+  if (cfg && (cfg->flags & SL_CFG_GENERIC_TAIL_PAD) && len != frame_len && len + SL_GENERIC_TAIL_PAD <= SL_IN_MASK) {
+    /* Generic XDP misplaces the tail of a resized frame (SL_CFG_GENERIC_TAIL_PAD): zero
+     * padding after the IP packet makes the receiver trim it, which puts the tail right. */
+    __builtin_memset(out + (len & SL_IN_MASK), 0, SL_GENERIC_TAIL_PAD);
+    len += SL_GENERIC_TAIL_PAD;
+  }
   if (bpf_xdp_adjust_tail(ctx, (int)len - (int)frame_len) < 0) return -1;
   const __u32 n = len & SL_IN_MASK;
   if (n < 14 || bpf_xdp_store_bytes(ctx, 0, (void *)out, n) < 0) return -1;

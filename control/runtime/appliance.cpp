@@ -44,12 +44,12 @@ std::uint64_t random_instance_id() {
 // reload, periodic stats. Mode-specific start-up happens before, in run_*_appliance.
 class ControlThread {
  public:
-  // `host_datapath`: the DPDK shell when the host path (TUN) should be served, else nullptr.
+  // `make_host_path`: the mode's way for the host's own connections (host_path.hpp).
   ControlThread(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
                 std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
-                dpdk::DpdkDatapath* host_datapath)
+                HostPathFactory make_host_path)
       : datapath_(datapath),
-        host_datapath_(host_datapath),
+        make_host_path_(std::move(make_host_path)),
         config_(config),
         stop_signals_(io_, SIGINT, SIGTERM),
         reload_signals_(io_, SIGHUP),
@@ -80,7 +80,7 @@ class ControlThread {
       if (console_) console_->stop();
       if (metrics_) metrics_->stop();
       health_.stop();
-      if (host_tap_) host_tap_->stop();
+      if (host_path_) host_path_->stop();
       io_.stop();
     });
   }
@@ -104,31 +104,31 @@ class ControlThread {
     console_->start();
   }
 
-  // dpdk mode: the TUN device that gives the host's own connections (health probes) a way
-  // through the workers (host_tap.hpp). Without health checks it is a convenience, and a
-  // failure to create it is only logged; with them it is required.
+  // The host path (host_path.hpp): dpdk mode's TUN device through the workers, xdp mode's
+  // addresses on the kernel's own interfaces. Without health checks it is a convenience, and
+  // a failure to set it up is only logged; with them it is required.
   void start_host_path() {
-    if (host_datapath_ == nullptr) return;
+    if (!make_host_path_) return;
     const bool needed = std::any_of(config_->services.begin(), config_->services.end(),
                                     [](const config::Service& s) { return s.health.has_value(); });
     try {
-      host_tap_ = std::make_unique<HostTap>(io_, *host_datapath_, *config_);
+      host_path_ = make_host_path_(io_, *config_);
     } catch (const std::exception& error) {
       if (needed) throw;
       spdlog::warn("{} (no health checks are configured: continuing without a host path)",
                    error.what());
       return;
     }
-    host_tap_->start();
-    state_.on_reload([this](const config::Config& config) { host_tap_->sync_routes(config); });
+    host_path_->start();
+    state_.on_reload([this](const config::Config& config) { host_path_->sync_routes(config); });
   }
 
-  // Health checks (docs/health.md): plain sockets on this thread. In dpdk mode they leave from
-  // the service's SNAT address and the pipeline's host port range, so their answers come back
-  // up the host path; in xdp mode the kernel owns the links and routes them itself.
+  // Health checks (docs/health.md): plain sockets on this thread. With a host path they leave
+  // from the service's SNAT address and the pipeline's host port range, which both datapaths
+  // hand back up to the kernel when no flow has it.
   std::vector<health::Target> health_targets(const config::Config& config) const {
     std::vector<health::Target> targets = health::targets_from_config(config);
-    if (host_datapath_ == nullptr) return targets;
+    if (!host_path_) return targets;
     const pipeline::Limits& limits = datapath_.tables()->limits();
     for (health::Target& target : targets) {
       const config::Service* service = config.find_service(target.service);
@@ -196,7 +196,7 @@ class ControlThread {
   }
 
   datapath::Datapath& datapath_;
-  dpdk::DpdkDatapath* host_datapath_;
+  HostPathFactory make_host_path_;
   std::shared_ptr<const config::Config> config_;  // as started: listeners are not reloaded
   boost::asio::io_context io_;
   boost::asio::signal_set stop_signals_;
@@ -205,7 +205,7 @@ class ControlThread {
   datapath::ApplianceState state_;
   console::DatapathConsoleModel console_model_;
   health::HealthChecker health_;
-  std::unique_ptr<HostTap> host_tap_;                 // destroyed before io_: declared after it
+  std::unique_ptr<HostPath> host_path_;               // destroyed before io_: declared after it
   std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<console::ConsoleServer> console_;  // destroyed before io_: declared after it
 };
@@ -214,9 +214,9 @@ class ControlThread {
 
 int serve(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
           std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
-          dpdk::DpdkDatapath* host_datapath) {
+          HostPathFactory make_host_path) {
   ControlThread control(datapath, std::move(config), std::move(port_macs), load_options,
-                        host_datapath);
+                        std::move(make_host_path));
   control.run();
   return 0;
 }
@@ -236,7 +236,11 @@ int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                config->dpdk.workers, config->interfaces.size(), config->services.size());
   try {
     DpdkControl control_handle(*datapath);
-    serve(control_handle, config, datapath->port_macs(), load_options, datapath.get());
+    dpdk::DpdkDatapath& shell = *datapath;
+    serve(control_handle, config, datapath->port_macs(), load_options,
+          [&shell](boost::asio::io_context& io, const config::Config& running) {
+            return std::make_unique<HostTap>(io, shell, running);
+          });
   } catch (const std::exception& error) {
     spdlog::error("control thread failed: {}", error.what());
     datapath->stop();

@@ -12,16 +12,17 @@
 #include "control/config/config.hpp"
 #include "control/config/load.hpp"
 #include "control/datapath/datapath.hpp"
+#include "control/runtime/host_path.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 
 namespace sluice::runtime {
 
 // The control thread over a started datapath, until SIGINT/SIGTERM: console, health checks,
-// metrics, reload (SIGHUP and `reload`). `host_datapath`: dpdk mode's host path (health probes
-// through a TUN device), nullptr in xdp mode. Throws what the control thread cannot survive.
+// metrics, reload (SIGHUP and `reload`). `make_host_path`: the mode's way for health probes
+// (host_path.hpp), or empty for none. Throws what the control thread cannot survive.
 int serve(datapath::Datapath& datapath, std::shared_ptr<const config::Config> config,
           std::vector<net::MacAddress> port_macs, const config::LoadOptions& load_options,
-          dpdk::DpdkDatapath* host_datapath);
+          HostPathFactory make_host_path);
 
 int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                        const config::LoadOptions& load_options);

@@ -3,9 +3,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-extern char** environ;
+#include "control/runtime/iproute.hpp"
 
 namespace sluice::runtime {
 namespace {
@@ -25,36 +23,6 @@ namespace {
 // How often the workers' host-bound frames are collected: probe round trips gain up to this.
 constexpr std::chrono::milliseconds kDrainPeriod{1};
 constexpr std::size_t kDrainBatch = 256;
-
-// Runs `ip ARGS...` (iproute2), its output discarded; true on exit status 0.
-bool run_ip(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string program = "ip";
-  argv.push_back(program.data());
-  std::vector<std::string> copies = args;
-  for (std::string& arg : copies) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "ip", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-void must_ip(const std::vector<std::string>& args) {
-  if (!run_ip(args)) {
-    std::string text = "ip";
-    for (const std::string& arg : args) text += " " + arg;
-    throw std::runtime_error(fmt::format("host path: '{}' failed", text));
-  }
-}
 
 int open_tun(const char* name) {
   const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -89,7 +57,6 @@ bool routable(const std::uint8_t* packet, std::size_t length) {
   return false;
 }
 
-std::string family_flag(const net::IpAddress& address) { return address.is_v4() ? "-4" : "-6"; }
 
 }  // namespace
 
@@ -100,23 +67,21 @@ HostTap::HostTap(boost::asio::io_context& io, dpdk::DpdkDatapath& datapath,
   std::uint16_t mtu = 0xFFFF;
   for (const config::Interface& interface : config.interfaces) mtu = std::min(mtu, interface.mtu);
   // No link-local address, no router solicitations: the device only carries our addresses.
-  must_ip({"link", "set", "dev", kDeviceName, "addrgenmode", "none"});
-  must_ip({"link", "set", "dev", kDeviceName, "mtu", std::to_string(mtu), "up"});
+  must_ip({"link", "set", "dev", kDeviceName, "addrgenmode", "none"}, "host path");
+  must_ip({"link", "set", "dev", kDeviceName, "mtu", std::to_string(mtu), "up"}, "host path");
   std::vector<net::IpAddress> addresses;
   for (const config::Interface& interface : config.interfaces) {
     for (const net::Prefix& prefix : interface.addresses) {
       const net::IpAddress& address = prefix.address;
       if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
         addresses.push_back(address);
-        std::vector<std::string> add{family_flag(address), "addr", "add",
-                                     fmt::format("{}/{}", address.to_string(),
-                                                 address.is_v4() ? 32 : 128),
+        std::vector<std::string> add{family_flag(address), "addr", "add", host_prefix(address),
                                      "dev", kDeviceName};
         if (address.is_v6()) add.push_back("nodad");
-        must_ip(add);
+        must_ip(add, "host path");
       }
       must_ip({family_flag(address), "route", "replace", prefix.network().to_string(), "dev", kDeviceName,
-               "src", address.to_string()});
+               "src", address.to_string()}, "host path");
     }
   }
   for (const config::Service& service : config.services) {
@@ -126,12 +91,10 @@ HostTap::HostTap(boost::asio::io_context& io, dpdk::DpdkDatapath& datapath,
         continue;
       }
       addresses.push_back(**snat);
-      std::vector<std::string> add{family_flag(**snat), "addr", "add",
-                                   fmt::format("{}/{}", (*snat)->to_string(),
-                                               (*snat)->is_v4() ? 32 : 128),
-                                   "dev", kDeviceName};
+      std::vector<std::string> add{family_flag(**snat), "addr", "add", host_prefix(**snat), "dev",
+                                   kDeviceName};
       if ((*snat)->is_v6()) add.push_back("nodad");
-      must_ip(add);
+      must_ip(add, "host path");
     }
   }
   sync_routes(config);
@@ -164,8 +127,7 @@ void HostTap::sync_routes(const config::Config& config) {
             return std::any_of(i.addresses.begin(), i.addresses.end(),
                                [&](const net::Prefix& p) { return p.contains(address); });
           });
-      const std::string destination =
-          fmt::format("{}/{}", address.to_string(), address.is_v4() ? 32 : 128);
+      const std::string destination = host_prefix(address);
       if (connected || std::find(routed_.begin(), routed_.end(), destination) != routed_.end()) {
         continue;
       }

@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "control/config/config.hpp"
+#include "control/runtime/host_path.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 
 namespace sluice::runtime {
@@ -30,21 +31,21 @@ struct HostTapCounters {
   std::uint64_t to_kernel_dropped = 0;
 };
 
-class HostTap {
+class HostTap final : public HostPath {
  public:
   static constexpr const char* kDeviceName = "sluice-host";
 
   // Creates and configures the device. Throws std::runtime_error saying what failed.
   HostTap(boost::asio::io_context& io, dpdk::DpdkDatapath& datapath, const config::Config& config);
-  ~HostTap();
+  ~HostTap() override;
   HostTap(const HostTap&) = delete;
   HostTap& operator=(const HostTap&) = delete;
 
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
   // Host routes for backends outside the connected subnets, so probes reach them too (after a
   // reload: new backends). Failures are logged, not thrown.
-  void sync_routes(const config::Config& config);
+  void sync_routes(const config::Config& config) override;
 
   const HostTapCounters& counters() const noexcept { return counters_; }
 

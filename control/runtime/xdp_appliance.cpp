@@ -15,6 +15,7 @@
 
 #include "control/datapath/tables_from_config.hpp"
 #include "control/runtime/appliance.hpp"
+#include "control/runtime/kernel_addresses.hpp"
 #include "dataplane/shared/xdp_maps.h"
 #include "dataplane/xdp/xdp_datapath.hpp"
 
@@ -128,19 +129,22 @@ class XdpControl final : public datapath::Datapath {
   }
 
   std::optional<std::uint64_t> flush_flows(std::optional<pipeline::ServiceId> service) override {
-    if (service) return std::nullopt;  // the loader clears the conntrack maps as a whole
+    if (service) return datapath_.flush_service(*service);
     const std::uint64_t count = datapath_.flows().size();
     datapath_.flush();
     return count;
   }
 
-  // Counted from the flow map on each call; the maps keep no per-backend history, so totals
-  // are unknown (shown as "-"), not invented.
+  // Active flows counted from the flow map on each call; totals from the program's per-slot
+  // creation counters (sl_backend_flows), slots being stable across reloads.
   pipeline::FlowCounts flow_counts() override {
     pipeline::FlowCounts counts(tables_->services().size());
     for (std::size_t id = 0; id < counts.size(); ++id) {
-      counts[id].totals_known = false;
-      counts[id].backends.resize(tables_->services()[id].backends->size());
+      const std::size_t size = tables_->services()[id].backends->size();
+      counts[id].backends.resize(size);
+      const std::vector<std::uint64_t> totals =
+          datapath_.backend_flow_totals(static_cast<std::uint16_t>(id), size);
+      for (std::size_t b = 0; b < size; ++b) counts[id].backends[b].total = totals[b];
     }
     for (const xdp::FlowInfo& flow : datapath_.flows()) {
       const auto id = service_of(flow);
@@ -154,8 +158,23 @@ class XdpControl final : public datapath::Datapath {
     return counts;
   }
 
-  // The XDP path learns neighbours in an LRU map it does not list yet (docs/xdp.md).
-  std::vector<pipeline::NeighborRecord> neighbors() override { return {}; }
+  // Static [[neighbors]] and those the program learnt from ARP/NDP (its LRU map).
+  std::vector<pipeline::NeighborRecord> neighbors() override {
+    std::vector<pipeline::NeighborRecord> records;
+    const std::uint64_t now = monotonic_ns();
+    for (const xdp::NeighborInfo& neighbor : datapath_.neighbors()) {
+      pipeline::NeighborRecord record;
+      record.address = neighbor.address;
+      record.mac = neighbor.mac;
+      record.port = neighbor.port;
+      record.is_static = neighbor.is_static;
+      record.age_ns = neighbor.learned_ns != 0 && neighbor.learned_ns <= now
+                          ? static_cast<std::int64_t>(now - neighbor.learned_ns)
+                          : 0;
+      records.push_back(record);
+    }
+    return records;
+  }
 
   void tick() override {
     const std::size_t expired = datapath_.expire_flows(monotonic_ns());
@@ -163,8 +182,11 @@ class XdpControl final : public datapath::Datapath {
   }
 
  private:
+  // The id the flow was created under: service ids are stable across reloads, and a retired
+  // service keeps its id while its flows live (docs/reload.md).
   std::optional<pipeline::ServiceId> service_of(const xdp::FlowInfo& flow) const {
-    return tables_->find_service(flow.protocol, flow.vip.address, flow.vip.port);
+    if (flow.service >= tables_->services().size()) return std::nullopt;
+    return static_cast<pipeline::ServiceId>(flow.service);
   }
 
   xdp::XdpDatapath& datapath_;
@@ -192,7 +214,10 @@ int run_xdp_appliance(std::shared_ptr<const config::Config> config,
   int status = 0;
   try {
     XdpControl control(*datapath, *config, tables);
-    status = serve(control, config, datapath->port_macs(), load_options, nullptr);
+    status = serve(control, config, datapath->port_macs(), load_options,
+                   [](boost::asio::io_context&, const config::Config& running) {
+                     return std::make_unique<KernelAddresses>(running);
+                   });
   } catch (const std::exception& error) {
     spdlog::error("control thread failed: {}", error.what());
     status = 1;

@@ -44,11 +44,21 @@ struct sl_xdp_config {
   uint32_t max_entries;        /* flows (each indexed twice in sl_ct) */
   uint16_t snat_port_first;    /* host order */
   uint16_t snat_port_last;     /* host order */
-  uint32_t nr_cpus;            /* SNAT ports are shared out between CPUs like between workers */
-  uint32_t reserved;
+  uint16_t nr_cpus;            /* SNAT ports are shared out between CPUs like between workers */
+  uint16_t flags;              /* SL_CFG_* */
+  uint16_t host_port_first;    /* host order: the kernel's own connections (health probes) use */
+  uint16_t host_port_last;     /* this range; no-flow frames to it go up (XDP_PASS), docs/xdp.md */
 };
 SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 64, "sl_xdp_config size");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, max_entries) == 48, "sl_xdp_config.max_entries");
+
+/* Attached in generic (skb) mode. Generic XDP sets an skb's tail 14 bytes (the MAC header)
+ * past its end when a program moves the tail (net/core/dev.c bpf_prog_run_generic_xdp, seen
+ * on 6.18); a receiver that reads up to the tail pointer (NDP option parsing) then rejects the
+ * frame. Frames the program resizes are then built a little longer than their IP length, so
+ * the receiver's IP layer trims them and resets the tail (docs/xdp.md). */
+#define SL_CFG_GENERIC_TAIL_PAD 0x0001u
+#define SL_GENERIC_TAIL_PAD 8u
 
 /* ------------------------------------------------------------ ports (array, key = PortId) */
 struct sl_xdp_port {
@@ -105,7 +115,9 @@ SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_nexthop) == 20, "sl_xdp_nexthop size")
 struct sl_xdp_neighbor {
   uint8_t mac[6];
   uint16_t port;
+  uint64_t learned_ns;         /* sl_learned: when last heard (CLOCK_MONOTONIC); static: 0 */
 };
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_neighbor) == 16, "sl_xdp_neighbor size");
 
 /* ------------------------------------------------------------------ services and backends */
 struct sl_xdp_service_key {
@@ -270,7 +282,8 @@ struct sl_xdp_counters {
   uint64_t icmp_errors_sent;
   uint64_t icmp_echo_replies;
   uint64_t nd_replies;
-  uint64_t reserved[2];
+  uint64_t host_rx;            /* no-flow frames to an own address's host port range, passed up */
+  uint64_t reserved;
   uint64_t parse_drops[SL_XDP_PARSE_DROPS];
   uint64_t pipeline_drops[SL_XDP_PIPELINE_DROPS];
   uint64_t insertion_drops[SL_XDP_INSERTION_DROPS];

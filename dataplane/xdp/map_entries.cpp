@@ -156,7 +156,10 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
   config.max_entries = limits.max_entries;
   config.snat_port_first = limits.snat_port_first;
   config.snat_port_last = limits.snat_port_last;
-  config.nr_cpus = options.nr_cpus == 0 ? 1 : options.nr_cpus;
+  config.host_port_first = limits.host_port_first;
+  config.host_port_last = limits.host_port_last;
+  config.nr_cpus = static_cast<std::uint16_t>(options.nr_cpus == 0 ? 1 : std::min<std::uint32_t>(options.nr_cpus, 0xFFFF));
+  config.flags = options.generic_attach ? SL_CFG_GENERIC_TAIL_PAD : 0;
 
   const auto& ports = tables.ports();
   if (ports.size() > SL_XDP_MAX_PORTS) throw std::invalid_argument("more interfaces than the XDP datapath supports");

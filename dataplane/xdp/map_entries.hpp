@@ -18,6 +18,7 @@ namespace sluice::xdp {
 struct MapEntryOptions {
   std::span<const std::uint32_t> ifindexes;  // per PortId (config order)
   std::uint32_t nr_cpus = 1;                 // CPUs sharing the SNAT range
+  bool generic_attach = false;               // SL_CFG_GENERIC_TAIL_PAD (xdp_maps.h)
   std::uint64_t instance_id = 0;             // UNIQUE_ID's first half
   std::uint64_t test_now_ns = 0;             // fixture replay only
 };

@@ -139,6 +139,7 @@ void XdpDatapath::start(std::shared_ptr<const pipeline::Tables> tables, std::uin
     stop();
     throw XdpError("the kernel refused the XDP program: " + errno_text(rc));
   }
+  written_maglev_.clear();  // a fresh program: its maps are empty
   try {
     fill(*tables, true);
   } catch (...) {
@@ -168,6 +169,7 @@ void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
   MapEntryOptions options;
   options.ifindexes = ifindexes_;
   options.nr_cpus = options_.nr_cpus != 0 ? options_.nr_cpus : possible_cpus_;
+  options.generic_attach = options_.attach && settings_.mode == AttachMode::kGeneric;
   options.instance_id = instance_id_;
   options.test_now_ns = options_.test_now_ns;
   const MapEntries entries = map_entries(tables, options);
@@ -196,11 +198,31 @@ void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
   sync("sl_services", entries.services);
   for (const auto& [k, v] : entries.templates) update_or_throw(map_fd("sl_templates"), k, v, "sl_templates");
   for (const auto& [k, v] : entries.backends) update_or_throw(map_fd("sl_backends"), k, v, "sl_backends");
-  for (const MaglevTable& table : entries.maglev) {
-    const int fd = map_fd("sl_maglev");
+  write_maglev(entries.maglev);
+}
+
+// A backend going down or a weight change rebuilds a whole 65 537-entry table, of which a part
+// changes: only the entries that differ from what was written are sent, in one batch per
+// table. One syscall per entry kept the control thread (console, probes) busy for about a
+// second per health transition in the lab.
+void XdpDatapath::write_maglev(const std::vector<MaglevTable>& tables) {
+  const int fd = map_fd("sl_maglev");
+  std::vector<std::uint32_t> keys;
+  std::vector<std::uint16_t> values;
+  for (const MaglevTable& table : tables) {
+    std::vector<std::uint16_t>& written = written_maglev_[table.slot];
+    keys.clear();
+    values.clear();
     for (std::uint32_t i = 0; i < table.entries.size(); ++i) {
-      update_or_throw(fd, table.slot * SL_XDP_MAGLEV_SIZE + i, table.entries[i], "sl_maglev");
+      if (i < written.size() && written[i] == table.entries[i]) continue;
+      keys.push_back(table.slot * SL_XDP_MAGLEV_SIZE + i);
+      values.push_back(table.entries[i]);
     }
+    std::uint32_t count = static_cast<std::uint32_t>(keys.size());
+    if (count > 0 && bpf_map_update_batch(fd, keys.data(), values.data(), &count, nullptr) != 0) {
+      for (std::size_t i = 0; i < keys.size(); ++i) update_or_throw(fd, keys[i], values[i], "sl_maglev");
+    }
+    written = table.entries;
   }
 }
 
@@ -237,6 +259,7 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
     w.snat_exhausted = c.snat_exhausted;
     w.arp_replies = c.arp_replies;
     w.nd_replies = c.nd_replies;
+    w.host_rx = c.host_rx;
     w.icmp_echo_replies = c.icmp_echo_replies;
     w.icmp_errors_sent = c.icmp_errors_sent;
     for (std::size_t i = 0; i < w.parse_drops.size() && i < SL_XDP_PARSE_DROPS; ++i) w.parse_drops[i] = c.parse_drops[i];
@@ -277,6 +300,7 @@ std::vector<FlowInfo> XdpDatapath::flows() const {
       info.header_state = f.header_state;
       info.header_length = f.header_len;
       info.last_seen_ns = f.last_seen_ns;
+      info.service = f.service;
       result.push_back(info);
     }
     key = next;
@@ -335,6 +359,65 @@ void XdpDatapath::flush() {
   delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
   delete_all<std::uint64_t>(map_fd("sl_flows"));
   delete_all<std::uint64_t>(map_fd("sl_headers"));
+}
+
+std::size_t XdpDatapath::flush_service(std::uint16_t service) {
+  if (skeleton_ == nullptr) return 0;
+  const int fd = map_fd("sl_flows");
+  std::vector<std::pair<std::uint64_t, sl_xdp_flow>> doomed;
+  std::uint64_t key = 0;
+  std::uint64_t next = 0;
+  const std::uint64_t* cursor = nullptr;
+  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+    sl_xdp_flow f{};
+    if (bpf_map_lookup_elem(fd, &next, &f) == 0 && f.service == service) doomed.emplace_back(next, f);
+    key = next;
+    cursor = &key;
+  }
+  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), id, f);
+  return doomed.size();
+}
+
+std::vector<std::uint64_t> XdpDatapath::backend_flow_totals(std::uint16_t service,
+                                                            std::size_t count) const {
+  std::vector<std::uint64_t> totals(count, 0);
+  if (skeleton_ == nullptr || service >= SL_XDP_MAX_SERVICES) return totals;
+  const int fd = map_fd("sl_backend_flows");
+  for (std::size_t i = 0; i < count && i < SL_XDP_MAX_BACKENDS; ++i) {
+    const std::uint32_t key = static_cast<std::uint32_t>(service) * SL_XDP_MAX_BACKENDS +
+                              static_cast<std::uint32_t>(i);
+    bpf_map_lookup_elem(fd, &key, &totals[i]);
+  }
+  return totals;
+}
+
+std::vector<NeighborInfo> XdpDatapath::neighbors() const {
+  std::vector<NeighborInfo> result;
+  if (skeleton_ == nullptr) return result;
+  for (const bool is_static : {true, false}) {
+    const int fd = map_fd(is_static ? "sl_neighbors" : "sl_learned");
+    sl_xdp_addr_key key{};
+    sl_xdp_addr_key next{};
+    const sl_xdp_addr_key* cursor = nullptr;
+    while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+      sl_xdp_neighbor n{};
+      if (bpf_map_lookup_elem(fd, &next, &n) == 0) {
+        NeighborInfo info;
+        info.address = net::IpAddress::from_bytes(
+            next.family == SL_FAMILY_V4 ? net::Family::kIpv4 : net::Family::kIpv6, next.addr);
+        std::array<std::uint8_t, 6> mac{};
+        std::memcpy(mac.data(), n.mac, mac.size());
+        info.mac = net::MacAddress(mac);
+        info.port = n.port;
+        info.is_static = is_static;
+        info.learned_ns = is_static ? 0 : n.learned_ns;
+        result.push_back(info);
+      }
+      key = next;
+      cursor = &key;
+    }
+  }
+  return result;
 }
 
 void XdpDatapath::set_test_clock(std::uint64_t now_ns) {

@@ -15,6 +15,7 @@
 // old (netlink) way by anything named like ours is treated as stale and replaced at start.
 // Only the control thread calls these.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,7 @@
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/shared/xdp_maps.h"
+#include "dataplane/xdp/map_entries.hpp"
 
 struct sluice_xdp;
 
@@ -58,6 +60,16 @@ struct FlowInfo {
   std::uint8_t header_state = 0;  // SL_HDR_*
   std::uint16_t header_length = 0;
   std::uint64_t last_seen_ns = 0;
+  std::uint16_t service = 0;      // the service id it was created for (ids are stable)
+};
+
+// One entry of `show neighbors`: a static [[neighbors]] entry or one the program learnt.
+struct NeighborInfo {
+  net::IpAddress address;
+  net::MacAddress mac;
+  std::uint16_t port = 0;
+  bool is_static = false;
+  std::uint64_t learned_ns = 0;  // CLOCK_MONOTONIC when last heard; 0 for static entries
 };
 
 struct LoadOptions {
@@ -89,6 +101,11 @@ class XdpDatapath {
   // Removes flows idle past their state's timeout (the program only expires on lookup).
   std::size_t expire_flows(std::uint64_t now_ns);
   void flush();
+  // Removes the flows of one service id; returns how many.
+  std::size_t flush_service(std::uint16_t service);
+  // Flows ever assigned to positions 0..count-1 of a service (the program counts at creation).
+  std::vector<std::uint64_t> backend_flow_totals(std::uint16_t service, std::size_t count) const;
+  std::vector<NeighborInfo> neighbors() const;
 
   // Test hooks (BPF_PROG_TEST_RUN replay): the program, the clock, the last verdict of a CPU,
   // and a reset of every per-CPU cursor as if freshly loaded.
@@ -103,6 +120,7 @@ class XdpDatapath {
 
  private:
   void fill(const pipeline::Tables& tables, bool initial);
+  void write_maglev(const std::vector<MaglevTable>& tables);
   int map_fd(const char* name) const;
 
   DatapathSettings settings_;
@@ -114,6 +132,7 @@ class XdpDatapath {
   unsigned possible_cpus_ = 1;
   sluice_xdp* skeleton_ = nullptr;
   std::vector<int> links_;
+  std::map<std::uint32_t, std::vector<std::uint16_t>> written_maglev_;  // slot -> as written
 };
 
 }  // namespace sluice::xdp
