@@ -182,6 +182,13 @@ static __always_inline void sl_backend_key(const struct sl_xdp_flow *f, struct s
 
 /* Removes a flow and its index entries (expiry found on lookup; the control thread sweeps the
  * rest). */
+/* The per-backend counters of a backend slot (sl_backend_flows). */
+static __always_inline struct sl_xdp_backend_flows *sl_backend_counters(__u32 service, __u32 slot) {
+  if (slot >= SL_XDP_MAX_BACKENDS) return 0;
+  const __u32 key = (service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + slot;
+  return bpf_map_lookup_elem(&sl_backend_flows, &key);
+}
+
 static __always_inline void sl_forget(struct sl_scratch *s, __u64 id, const struct sl_xdp_flow *f) {
   struct sl_xdp_ct_key k = {};
   sl_client_key(f, &k);
@@ -189,7 +196,14 @@ static __always_inline void sl_forget(struct sl_scratch *s, __u64 id, const stru
   sl_backend_key(f, &k);
   bpf_map_delete_elem(&sl_ct, &k);
   bpf_map_delete_elem(&sl_headers, &id);
-  bpf_map_delete_elem(&sl_flows, &id);
+  /* Only the CPU (or the control thread) whose delete succeeds takes the flow off its
+   * backend's load: two forgetting the same flow at once count it once. */
+  const __u16 service = f->service;
+  const __u16 slot = f->backend_slot;
+  if (bpf_map_delete_elem(&sl_flows, &id) == 0) {
+    struct sl_xdp_backend_flows *counts = sl_backend_counters(service, slot);
+    if (counts) __sync_fetch_and_add(&counts->active, -1);
+  }
 }
 
 static __always_inline void sl_track_tcp(struct sl_xdp_flow *f, int from_client, __u8 flags) {
@@ -233,11 +247,42 @@ static __always_inline __u32 sl_flow_hash(const struct sl_xdp_ct_key *k) {
   return h;
 }
 
-static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_service *svc, const struct sl_xdp_ct_key *k,
-                                                       __u32 *slot_key) {
+/* least-conn, as the C++ scheduler (and HAProxy's leastconn): the eligible backend with the
+ * lowest (active + 1) / weight, compared by cross-multiplication; the first one wins ties.
+ * Loads are the shared counts of every CPU, so concurrent new flows may pick the same backend
+ * (off by the flows being created at that instant). */
+struct sl_least_conn {
+  __u32 service;
+  __u32 best;
+  __u64 best_load;
+  __u64 best_weight;
+};
+
+static long sl_least_conn_step(__u32 i, void *data) {
+  struct sl_least_conn *lc = data;
+  const __u32 key = (lc->service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + (i & (SL_XDP_MAX_BACKENDS - 1));
+  const struct sl_xdp_backend *b = bpf_map_lookup_elem(&sl_backends, &key);
+  if (!b) return 1;
+  const struct sl_xdp_backend_flows *counts = sl_backend_counters(lc->service, b->slot);
+  const __s64 active = counts ? (__s64)counts->active : 0;
+  const __u64 load = (__u64)(active > 0 ? active : 0) + 1;
+  const __u64 weight = b->weight ? b->weight : 1;
+  if (i == 0 || load * lc->best_weight < lc->best_load * weight) {
+    lc->best = i;
+    lc->best_load = load;
+    lc->best_weight = weight;
+  }
+  return 0;
+}
+
+static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_service *svc, const struct sl_xdp_ct_key *k) {
   if (svc->eligible == 0) return 0;
   __u32 index = 0;
-  if (svc->scheduler == SL_SCHED_MAGLEV || svc->scheduler == SL_SCHED_SOURCE_HASH) {
+  if (svc->scheduler == SL_SCHED_LEAST_CONN) {
+    struct sl_least_conn lc = {.service = svc->id};
+    bpf_loop(svc->eligible, sl_least_conn_step, &lc, 0);
+    index = lc.best;
+  } else if (svc->scheduler == SL_SCHED_MAGLEV || svc->scheduler == SL_SCHED_SOURCE_HASH) {
     const __u32 slot = (__u32)(svc->maglev_slot % SL_XDP_MAX_MAGLEV_SERVICES) * SL_XDP_MAGLEV_SIZE +
                        sl_flow_hash(k) % SL_XDP_MAGLEV_SIZE;
     __u16 *entry = bpf_map_lookup_elem(&sl_maglev, &slot);
@@ -252,7 +297,6 @@ static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_servic
   }
   if (index >= SL_XDP_MAX_BACKENDS) return 0;
   const __u32 key = (__u32)(svc->id % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + index;
-  *slot_key = key;
   return bpf_map_lookup_elem(&sl_backends, &key);
 }
 
@@ -305,8 +349,7 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   __u32 *reason = &s->w.reason;
   struct sl_xdp_flow *f = &s->flow;
   const struct sl_xdp_ct_key *k = &s->key;
-  __u32 backend_slot = 0;
-  struct sl_xdp_backend *b = sl_pick(svc, k, &backend_slot);
+  struct sl_xdp_backend *b = sl_pick(svc, k);
   if (!b) {
     *reason = SL_PL_NO_BACKEND;
     return 0;
@@ -331,6 +374,7 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   f->client_port = k->sport;
   f->vip_port = k->dport;
   f->backend_port = b->port;
+  f->backend_slot = b->slot;
   f->client_family = k->family;
   f->backend_family = b->family;
   f->protocol = k->protocol;
@@ -438,9 +482,13 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     }
   }
   if (c) c->flows_created++;
-  /* The backend's `total` (show backends): one atomic add per new flow, never per packet. */
-  __u64 *assigned = bpf_map_lookup_elem(&sl_backend_flows, &backend_slot);
-  if (assigned) __sync_fetch_and_add(assigned, 1);
+  /* The backend's `total` and `active` (show backends, least-conn): atomic adds per new flow,
+   * never per packet; sl_forget takes `active` back. */
+  struct sl_xdp_backend_flows *counts = sl_backend_counters(svc->id, f->backend_slot);
+  if (counts) {
+    __sync_fetch_and_add(&counts->total, 1);
+    __sync_fetch_and_add(&counts->active, 1);
+  }
   return id;
 }
 

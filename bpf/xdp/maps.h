@@ -60,13 +60,13 @@ struct {
   __type(value, struct sl_xdp_neighbor);
 } sl_neighbors SEC(".maps");
 
-/* Flows ever assigned to each backend slot (service id x position, as sl_backends): the
- * `total` of `show backends`. A shared array: one atomic add per new flow. */
+/* Per backend slot (service id x slot): flows ever assigned and alive (struct
+ * sl_xdp_backend_flows). Shared: atomic adds at flow creation and removal, never per packet. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, SL_XDP_MAX_SERVICES * SL_XDP_MAX_BACKENDS);
   __type(key, __u32);
-  __type(value, __u64);
+  __type(value, struct sl_xdp_backend_flows);
 } sl_backend_flows SEC(".maps");
 
 /* Neighbours learnt by the program from ARP and NDP (sender of requests, target of replies),

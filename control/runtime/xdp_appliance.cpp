@@ -140,11 +140,13 @@ class XdpControl final : public datapath::Datapath {
   pipeline::FlowCounts flow_counts() override {
     pipeline::FlowCounts counts(tables_->services().size());
     for (std::size_t id = 0; id < counts.size(); ++id) {
-      const std::size_t size = tables_->services()[id].backends->size();
-      counts[id].backends.resize(size);
+      const auto backends = tables_->services()[id].backends->backends();
+      counts[id].backends.resize(backends.size());
+      std::vector<std::uint32_t> slots;
+      for (const auto& backend : backends) slots.push_back(backend.slot.value);
       const std::vector<std::uint64_t> totals =
-          datapath_.backend_flow_totals(static_cast<std::uint16_t>(id), size);
-      for (std::size_t b = 0; b < size; ++b) counts[id].backends[b].total = totals[b];
+          datapath_.backend_flow_totals(static_cast<std::uint16_t>(id), slots);
+      for (std::size_t b = 0; b < backends.size(); ++b) counts[id].backends[b].total = totals[b];
     }
     for (const xdp::FlowInfo& flow : datapath_.flows()) {
       const auto id = service_of(flow);

@@ -158,8 +158,19 @@ struct sl_xdp_backend {
   uint16_t port;               /* network order */
   uint8_t family;
   uint8_t reserved;
+  uint16_t slot;               /* the BackendSet slot: stable across reloads and eligibility
+                                  changes; keys the per-backend counters (sl_backend_flows) */
+  uint16_t weight;             /* least-conn: load is compared as (active + 1) / weight */
 };
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_backend) == 20, "sl_xdp_backend size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_backend) == 24, "sl_xdp_backend size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_backend, slot) == 20, "sl_xdp_backend.slot");
+
+/* Per backend slot (service id x slot, as sl_backends' blocks): flows ever assigned (`total`
+ * of show backends) and flows alive (least-conn's load, `active`). Shared, atomically added. */
+struct sl_xdp_backend_flows {
+  uint64_t total;
+  uint64_t active;             /* read as signed: a racing add/take-back may dip below 0 */
+};
 
 /* --------------------------------------------------------------------------- conntrack */
 /* Key of sl_ct: the 5-tuple as received (client->VIP, or backend->SNAT). */
@@ -245,7 +256,8 @@ struct sl_xdp_flow {
   uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
   uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
-  uint8_t reserved2[4];
+  uint16_t backend_slot;       /* sl_xdp_backend.slot of `backend` (per-backend counters) */
+  uint8_t reserved2[2];
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");

@@ -266,6 +266,8 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
         copy_address(b.addr, backends[i].endpoint.address);
         b.port = network_order(backends[i].endpoint.port);
         b.family = family_of(backends[i].endpoint.address);
+        b.slot = static_cast<std::uint16_t>(backends[i].slot.value);
+        b.weight = static_cast<std::uint16_t>(std::min<std::uint32_t>(backends[i].weight, 0xFFFF));
         entries.backends.emplace_back(base + static_cast<std::uint32_t>(i), b);
       }
       if (!set.maglev_table().empty()) {
@@ -287,6 +289,8 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
         copy_address(b.addr, backend.endpoint.address);
         b.port = network_order(backend.endpoint.port);
         b.family = family_of(backend.endpoint.address);
+        b.slot = static_cast<std::uint16_t>(backend.slot.value);
+        b.weight = static_cast<std::uint16_t>(std::min<std::uint32_t>(backend.weight, 0xFFFF));
         entries.backends.emplace_back(base + static_cast<std::uint32_t>(i), b);
       }
       value.eligible = static_cast<std::uint16_t>(list.size());

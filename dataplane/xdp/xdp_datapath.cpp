@@ -310,7 +310,8 @@ std::vector<FlowInfo> XdpDatapath::flows() const {
 }
 
 namespace {
-void forget(int flows_fd, int ct_fd, int headers_fd, std::uint64_t id, const sl_xdp_flow& f) {
+void forget(int flows_fd, int ct_fd, int headers_fd, int counts_fd, std::uint64_t id,
+            const sl_xdp_flow& f) {
   sl_xdp_ct_key key{};
   std::memcpy(key.src, f.client, 16);
   std::memcpy(key.dst, f.vip, 16);
@@ -326,7 +327,18 @@ void forget(int flows_fd, int ct_fd, int headers_fd, std::uint64_t id, const sl_
   key.family = f.backend_family;
   bpf_map_delete_elem(ct_fd, &key);
   bpf_map_delete_elem(headers_fd, &id);
-  bpf_map_delete_elem(flows_fd, &id);
+  // As the program's sl_forget: whoever deletes the flow takes it off its backend's load.
+  if (bpf_map_delete_elem(flows_fd, &id) == 0 && f.backend_slot < SL_XDP_MAX_BACKENDS) {
+    const std::uint32_t slot_key =
+        static_cast<std::uint32_t>(f.service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + f.backend_slot;
+    sl_xdp_backend_flows counts{};
+    if (bpf_map_lookup_elem(counts_fd, &slot_key, &counts) == 0) {
+      // Not atomic against the program's adds (a syscall cannot be): a flow created on this
+      // backend during these two calls may be lost from `active` (least-conn, show backends).
+      counts.active -= 1;
+      bpf_map_update_elem(counts_fd, &slot_key, &counts, BPF_EXIST);
+    }
+  }
 }
 }  // namespace
 
@@ -350,7 +362,7 @@ std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
     key = next;
     cursor = &key;
   }
-  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), id, f);
+  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), map_fd("sl_backend_flows"), id, f);
   return doomed.size();
 }
 
@@ -359,6 +371,15 @@ void XdpDatapath::flush() {
   delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
   delete_all<std::uint64_t>(map_fd("sl_flows"));
   delete_all<std::uint64_t>(map_fd("sl_headers"));
+  // No flow left: no backend carries any (totals are history and stay).
+  const int counts_fd = map_fd("sl_backend_flows");
+  for (std::uint32_t key = 0; key < SL_XDP_MAX_SERVICES * SL_XDP_MAX_BACKENDS; ++key) {
+    sl_xdp_backend_flows counts{};
+    if (bpf_map_lookup_elem(counts_fd, &key, &counts) == 0 && counts.active != 0) {
+      counts.active = 0;
+      bpf_map_update_elem(counts_fd, &key, &counts, BPF_EXIST);
+    }
+  }
 }
 
 std::size_t XdpDatapath::flush_service(std::uint16_t service) {
@@ -374,19 +395,20 @@ std::size_t XdpDatapath::flush_service(std::uint16_t service) {
     key = next;
     cursor = &key;
   }
-  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), id, f);
+  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), map_fd("sl_backend_flows"), id, f);
   return doomed.size();
 }
 
-std::vector<std::uint64_t> XdpDatapath::backend_flow_totals(std::uint16_t service,
-                                                            std::size_t count) const {
-  std::vector<std::uint64_t> totals(count, 0);
+std::vector<std::uint64_t> XdpDatapath::backend_flow_totals(
+    std::uint16_t service, const std::vector<std::uint32_t>& slots) const {
+  std::vector<std::uint64_t> totals(slots.size(), 0);
   if (skeleton_ == nullptr || service >= SL_XDP_MAX_SERVICES) return totals;
   const int fd = map_fd("sl_backend_flows");
-  for (std::size_t i = 0; i < count && i < SL_XDP_MAX_BACKENDS; ++i) {
-    const std::uint32_t key = static_cast<std::uint32_t>(service) * SL_XDP_MAX_BACKENDS +
-                              static_cast<std::uint32_t>(i);
-    bpf_map_lookup_elem(fd, &key, &totals[i]);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] >= SL_XDP_MAX_BACKENDS) continue;
+    const std::uint32_t key = static_cast<std::uint32_t>(service) * SL_XDP_MAX_BACKENDS + slots[i];
+    sl_xdp_backend_flows counts{};
+    if (bpf_map_lookup_elem(fd, &key, &counts) == 0) totals[i] = counts.total;
   }
   return totals;
 }

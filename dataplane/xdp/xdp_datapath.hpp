@@ -103,8 +103,9 @@ class XdpDatapath {
   void flush();
   // Removes the flows of one service id; returns how many.
   std::size_t flush_service(std::uint16_t service);
-  // Flows ever assigned to positions 0..count-1 of a service (the program counts at creation).
-  std::vector<std::uint64_t> backend_flow_totals(std::uint16_t service, std::size_t count) const;
+  // Flows ever assigned to the backends of `slots` (BackendSet slots) of a service.
+  std::vector<std::uint64_t> backend_flow_totals(std::uint16_t service,
+                                                 const std::vector<std::uint32_t>& slots) const;
   std::vector<NeighborInfo> neighbors() const;
 
   // Test hooks (BPF_PROG_TEST_RUN replay): the program, the clock, the last verdict of a CPU,

@@ -294,6 +294,133 @@ TEST(XdpLifecycle, UnknownNeighbourIsSolicitedThenLearnt) {
             "02:00:00:00:99:04");
 }
 
+
+// least-conn in the program (docs/xdp.md "Schedulers"): the eligible backend with the lowest
+// (active + 1) / weight, first on ties, as the C++ scheduler; the loads are the per-backend-slot
+// counters the program adds to at flow creation and takes back when a flow is forgotten.
+const char* const kLeastConnConfig = R"(
+[appliance]
+mode = "xdp"
+
+[[interfaces]]
+name = "front"
+kernel = "slx-life"
+addresses = ["10.99.0.1/24"]
+
+[[neighbors]]
+address = "10.99.0.2"
+mac = "02:00:00:00:99:02"
+interface = "front"
+
+[[neighbors]]
+address = "10.99.0.3"
+mac = "02:00:00:00:99:03"
+interface = "front"
+
+[[services]]
+name = "lc"
+vip = "10.99.0.100"
+port = 80
+protocol = "tcp"
+scheduler = "least-conn"
+
+[[services.backends]]
+address = "10.99.0.2"
+port = 8080
+weight = 2
+
+[[services.backends]]
+address = "10.99.0.3"
+port = 8080
+weight = 1
+)";
+
+TEST(XdpLifecycle, LeastConnFollowsTheBackendsLoadAndFlushTakesItBack) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  const auto lc_tables = tables(datapath, kLeastConnConfig);
+  datapath.start(lc_tables, 1, options);
+
+  // Weights 2:1: loads (a+1)/w go .2 1/2, .2 2/2 (tie with .3's 1/1: first wins), .3, ...
+  std::vector<std::string> picked;
+  for (std::uint16_t i = 0; i < 6; ++i) {
+    const RunResult syn = run(datapath, tcp_frame("10.99.0.50", static_cast<std::uint16_t>(41000 + i),
+                                                  "10.99.0.100", 80, 0x02, 1000, 0));
+    ASSERT_EQ(syn.verdict.kind, SL_VERDICT_FORWARD);
+    picked.push_back(destination(syn.frame));
+  }
+  EXPECT_EQ(picked, (std::vector<std::string>{"10.99.0.2", "10.99.0.2", "10.99.0.3", "10.99.0.2",
+                                               "10.99.0.2", "10.99.0.3"}));
+
+  // `total` per backend slot, as `show backends` reads it.
+  const auto backends = lc_tables->service(0).backends->backends();
+  std::vector<std::uint32_t> slots;
+  for (const auto& backend : backends) slots.push_back(backend.slot.value);
+  EXPECT_EQ(datapath.backend_flow_totals(0, slots), (std::vector<std::uint64_t>{4, 2}));
+
+  // Flushing the service forgets its flows and their load: the next flow starts over at .2;
+  // totals are history and stay.
+  EXPECT_EQ(datapath.flush_service(0), 6u);
+  EXPECT_EQ(datapath.flows().size(), 0u);
+  const RunResult after = run(datapath, tcp_frame("10.99.0.50", 42000, "10.99.0.100", 80, 0x02, 1000, 0));
+  ASSERT_EQ(after.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(destination(after.frame), "10.99.0.2");
+  EXPECT_EQ(datapath.backend_flow_totals(0, slots), (std::vector<std::uint64_t>{5, 2}));
+}
+
+// The kernel's own connections (health probes in xdp mode) use the host port range: a frame to
+// an own address in that range with no flow goes up to the kernel; below it, it is an unknown
+// flow and dropped.
+TEST(XdpLifecycle, NoFlowFramesToTheHostPortRangeGoUp) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  datapath.start(tables(datapath), 1, options);
+
+  const RunResult probe_answer = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", 64600, 0x12, 5000, 1001));
+  EXPECT_EQ(probe_answer.action, static_cast<std::uint32_t>(XDP_PASS));
+  EXPECT_EQ(probe_answer.verdict.kind, SL_VERDICT_PASS);
+  std::uint64_t host_rx = 0;
+  for (const auto& cpu : datapath.snapshot_counters()) host_rx += cpu.host_rx;
+  EXPECT_EQ(host_rx, 1u);
+
+  const RunResult stray = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", 5000, 0x12, 5000, 1001));
+  EXPECT_EQ(stray.action, static_cast<std::uint32_t>(XDP_DROP));
+  EXPECT_EQ(stray.verdict.reason, static_cast<std::uint32_t>(SL_PL_UNKNOWN_TCP_FLOW));
+}
+
+// Attached in generic mode, frames the program builds at a new size carry 8 zero bytes past
+// their IP packet (SL_CFG_GENERIC_TAIL_PAD: generic XDP misplaces a resized skb's tail, and
+// NDP receivers then drop the frame); native attach builds them exactly (the test above: 42).
+TEST(XdpLifecycle, GenericAttachPadsResizedFrames) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::DatapathSettings generic = settings();
+  generic.mode = xdp::AttachMode::kGeneric;
+  xdp::XdpDatapath datapath(generic);
+  std::string text = kConfig;
+  text.replace(text.find("10.99.0.2\"\nport = 8080"), 9, "10.99.0.4");
+  datapath.start(tables(datapath, text), 1);
+
+  const RunResult first = run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0));
+  EXPECT_EQ(first.verdict.reason, static_cast<std::uint32_t>(SL_PL_NO_NEIGHBOR));
+  ASSERT_EQ(first.frame.size(), 42u + SL_GENERIC_TAIL_PAD) << "an ARP request and the padding";
+  EXPECT_EQ(first.frame[21], 1) << "request";
+  for (std::size_t i = 42; i < first.frame.size(); ++i) EXPECT_EQ(first.frame[i], 0) << "padding byte " << i;
+  datapath.stop();
+}
+
 }  // namespace
 }  // namespace sluice::testing
 
