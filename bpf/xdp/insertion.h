@@ -127,6 +127,9 @@ static __always_inline int sl_backend_segment(struct sl_xdp_flow *f, const __u8 
                !(f->ins_flags & SL_INS_STOPPED)) {
       f->ins_flags |= SL_INS_RESEND_WANTED; /* SYN-ACK retransmission: the header was lost */
     }
+    /* A SYN-ACK adopted (the first, or a restarted handshake): the backend's RCV.NXT is c+1
+     * until it acknowledges more (the give-up RST to the backend carries it, engine.cpp). */
+    if (!(f->ins_flags & SL_INS_SYNACK_SEEN) || seq != f->server_isn) f->backend_last_ack = c1;
     f->server_isn = seq;
     f->backend_snd_nxt = seq + 1;
     f->backend_mss = p->mss_off ? sl_rd16(in, p->l4 + p->mss_off + 2) : 536;
