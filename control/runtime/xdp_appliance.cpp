@@ -17,6 +17,7 @@
 #include "control/runtime/appliance.hpp"
 #include "control/runtime/kernel_addresses.hpp"
 #include "dataplane/shared/xdp_maps.h"
+#include "dataplane/xdp/header_timer_runner.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
 
 namespace sluice::runtime {
@@ -215,6 +216,9 @@ int run_xdp_appliance(std::shared_ptr<const config::Config> config,
                config->interfaces.size(), config->services.size());
   int status = 0;
   try {
+    // The header's resend timer: its own 50 ms thread (the control thread ticks once a
+    // second), stopped before the datapath (docs/xdp.md, "Header timer").
+    const xdp::HeaderTimerRunner header_timer(*datapath);
     XdpControl control(*datapath, *config, tables);
     status = serve(control, config, datapath->port_macs(), load_options,
                    [](boost::asio::io_context&, const config::Config& running) {

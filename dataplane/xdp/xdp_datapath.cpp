@@ -267,8 +267,24 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
     for (std::size_t i = 0; i < w.insertion_drops.size() && i < SL_XDP_INSERTION_DROPS; ++i) w.insertion_drops[i] = c.insertion_drops[i];
     result.push_back(w);
   }
-  // flows_active is a property of the shared table: reported once, on CPU 0.
-  if (!result.empty()) result[0].flows_active = flows().size();
+  // flows_active is a property of the shared table: reported once, on CPU 0, with what the
+  // header timer (another thread, not a CPU of the program) sent.
+  if (!result.empty()) {
+    pipeline::WorkerCounters& first = result[0];
+    first.flows_active = flows().size();
+    const TimerCounters& t = timer_counters_;
+    first.pp_resent += t.pp_resent.load(std::memory_order_relaxed);
+    first.pp_given_up += t.pp_given_up.load(std::memory_order_relaxed);
+    first.tx_packets += t.tx_packets.load(std::memory_order_relaxed);
+    first.tx_bytes += t.tx_bytes.load(std::memory_order_relaxed);
+    const std::uint64_t no_neighbor = t.no_neighbor.load(std::memory_order_relaxed);
+    const std::uint64_t no_route = t.no_route.load(std::memory_order_relaxed);
+    const std::uint64_t no_buffer = t.no_buffer.load(std::memory_order_relaxed);
+    first.dropped += no_neighbor + no_route + no_buffer;
+    first.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNoNeighbor)] += no_neighbor;
+    first.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNoRoute)] += no_route;
+    first.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNoBuffer)] += no_buffer;
+  }
   return result;
 }
 
@@ -309,9 +325,12 @@ std::vector<FlowInfo> XdpDatapath::flows() const {
   return result;
 }
 
-namespace {
-void forget(int flows_fd, int ct_fd, int headers_fd, int counts_fd, std::uint64_t id,
-            const sl_xdp_flow& f) {
+// Both conntrack keys, the header and the flow (the program creates them in the other order).
+void XdpDatapath::forget(std::uint64_t id, const sl_xdp_flow& f) const {
+  const int ct_fd = map_fd("sl_ct");
+  const int headers_fd = map_fd("sl_headers");
+  const int flows_fd = map_fd("sl_flows");
+  const int counts_fd = map_fd("sl_backend_flows");
   sl_xdp_ct_key key{};
   std::memcpy(key.src, f.client, 16);
   std::memcpy(key.dst, f.vip, 16);
@@ -340,7 +359,6 @@ void forget(int flows_fd, int ct_fd, int headers_fd, int counts_fd, std::uint64_
     }
   }
 }
-}  // namespace
 
 std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
   if (skeleton_ == nullptr) return 0;
@@ -362,7 +380,7 @@ std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
     key = next;
     cursor = &key;
   }
-  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), map_fd("sl_backend_flows"), id, f);
+  for (const auto& [id, f] : doomed) forget(id, f);
   return doomed.size();
 }
 
@@ -395,7 +413,7 @@ std::size_t XdpDatapath::flush_service(std::uint16_t service) {
     key = next;
     cursor = &key;
   }
-  for (const auto& [id, f] : doomed) forget(fd, map_fd("sl_ct"), map_fd("sl_headers"), map_fd("sl_backend_flows"), id, f);
+  for (const auto& [id, f] : doomed) forget(id, f);
   return doomed.size();
 }
 
@@ -463,6 +481,12 @@ sl_xdp_last_verdict XdpDatapath::last_verdict(unsigned cpu) const {
 
 void XdpDatapath::reset_state() {
   flush();
+  for (std::atomic<std::uint64_t>* counter :
+       {&timer_counters_.pp_resent, &timer_counters_.pp_given_up, &timer_counters_.tx_packets,
+        &timer_counters_.tx_bytes, &timer_counters_.no_neighbor, &timer_counters_.no_route,
+        &timer_counters_.no_buffer}) {
+    counter->store(0, std::memory_order_relaxed);
+  }
   const std::uint32_t zero = 0;
   std::vector<sl_xdp_counters> counters(possible_cpus_);
   if (bpf_map_update_elem(map_fd("sl_counters"), &zero, counters.data(), BPF_ANY) != 0) {

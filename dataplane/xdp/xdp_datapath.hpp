@@ -8,14 +8,19 @@
 //   datapath.start(tables, instance_id);            // load, fill, replace stale, attach
 //   datapath.update(new_tables);                    // reload / backend changes: flows stay
 //   datapath.snapshot_counters(); datapath.flows(); datapath.expire_flows(now);
+//   datapath.run_header_timers(now, sink);          // header resends / give-ups (header timer)
 //   datapath.stop();                                // links closed: detached
 //
 // Attachments are BPF links owned by this process: the kernel detaches them when the process
 // exits, however it exits (SIGTERM, crash), and nothing is pinned. An XDP program attached the
 // old (netlink) way by anything named like ours is treated as stale and replaced at start.
-// Only the control thread calls these.
+// Only the control thread calls these, except run_header_timers(), which one other thread (the
+// HeaderTimerRunner) may call between start() and stop(): it touches the maps, the immutable
+// port vectors and atomic counters only.
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -25,6 +30,7 @@
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/shared/xdp_maps.h"
+#include "dataplane/xdp/frame_sink.hpp"
 #include "dataplane/xdp/map_entries.hpp"
 
 struct sluice_xdp;
@@ -108,6 +114,17 @@ class XdpDatapath {
                                                  const std::vector<std::uint32_t>& slots) const;
   std::vector<NeighborInfo> neighbors() const;
 
+  // The header timer (docs/xdp.md, "Header timer"): every flow whose header resend deadline
+  // passed at `now_ns` (CLOCK_MONOTONIC, as bpf_ktime_get_ns) gets what the C++ pipeline's
+  // timer does: the header segment again (deadline doubled), or after the sixth resend the
+  // RSTs to both sides and the flow removed. Frames go to `sink`, timer steps first.
+  struct HeaderTimerResult {
+    std::size_t resent = 0;
+    std::size_t given_up = 0;
+    std::size_t scanned = 0;
+  };
+  HeaderTimerResult run_header_timers(std::uint64_t now_ns, FrameSink& sink);
+
   // Test hooks (BPF_PROG_TEST_RUN replay): the program, the clock, the last verdict of a CPU,
   // and a reset of every per-CPU cursor as if freshly loaded.
   int program_fd() const;
@@ -123,6 +140,29 @@ class XdpDatapath {
   void fill(const pipeline::Tables& tables, bool initial);
   void write_maglev(const std::vector<MaglevTable>& tables);
   int map_fd(const char* name) const;
+  void forget(std::uint64_t id, const sl_xdp_flow& flow) const;
+
+  // The program's next-hop resolution (sl_resolve_hop): port from sl_nexthops, MAC from
+  // sl_neighbors, sl_learned, then the kernel's table on the port's device.
+  struct NextHop {
+    std::uint32_t port = 0;
+    net::MacAddress mac;
+  };
+  std::optional<NextHop> resolve(std::uint8_t family, const std::uint8_t* address,
+                                 pipeline::PipelineDrop& why) const;
+  void timer_step(std::uint64_t id, std::uint64_t now_ns, FrameSink& sink, HeaderTimerResult& result);
+
+  // What the header timer sent (the program's counters are per CPU and its own): added to
+  // CPU 0's in snapshot_counters().
+  struct TimerCounters {
+    std::atomic<std::uint64_t> pp_resent{0};
+    std::atomic<std::uint64_t> pp_given_up{0};
+    std::atomic<std::uint64_t> tx_packets{0};
+    std::atomic<std::uint64_t> tx_bytes{0};
+    std::atomic<std::uint64_t> no_neighbor{0};
+    std::atomic<std::uint64_t> no_route{0};
+    std::atomic<std::uint64_t> no_buffer{0};
+  };
 
   DatapathSettings settings_;
   std::vector<std::uint32_t> ifindexes_;
@@ -134,6 +174,7 @@ class XdpDatapath {
   sluice_xdp* skeleton_ = nullptr;
   std::vector<int> links_;
   std::map<std::uint32_t, std::vector<std::uint16_t>> written_maglev_;  // slot -> as written
+  TimerCounters timer_counters_;
 };
 
 }  // namespace sluice::xdp
