@@ -13,10 +13,13 @@
 //     not a drop; the verdict recorded by the program is still "not_for_us";
 //   - a frame shorter than an Ethernet header never reaches XDP (the kernel refuses it in
 //     BPF_PROG_TEST_RUN too): the case's verdict for it is taken as met.
+// The header timer runs as the C++ worker's timers do: before each step's frame, at the step's
+// instant (XdpDatapath::run_header_timers over the program's maps, frames recorded instead of
+// sent); its resends and give-up RSTs come first in the step's output, as in the C++ runner.
 // Cases where XDP cannot do what the C++ pipeline does (it can only send the frame it holds:
-// no standalone header segment before a frame, no timer resends or give-up RSTs, no ICMP/NDP
-// answers from the datapath) are listed in kKnownDifferences with the reason; the test checks
-// that each still differs, so the list cannot go stale silently. docs/xdp.md explains them.
+// no standalone header segment before a frame) are listed in kKnownDifferences with the
+// reason; the test checks that each still differs, so the list cannot go stale silently.
+// docs/xdp.md explains them.
 #include <gtest/gtest.h>
 
 #include <bpf/bpf.h>
@@ -66,18 +69,14 @@ const std::set<std::string>& resend_in_place() {
   return cases;
 }
 
-// group_case -> why the XDP datapath's output differs from the C++ pipeline's.
+// group_case -> why the XDP datapath's output differs from the C++ pipeline's. Empty today:
+// the timer resend and give-up cases (tcp_loss_lost_header_timer_backoff_give_up,
+// ..._give_up_ipv6, _v6_to_v4, _v4_to_v6) match through the header timer.
 const std::map<std::string, std::string>& known_differences() {
-  static const std::map<std::string, std::string> differences = {
-      {"tcp_loss_lost_header_timer_backoff_give_up",
-       "timer resends and the give-up RSTs are frames nobody sent in: XDP cannot originate them "
-       "(the control thread's job, docs/xdp.md)"},
-      {"tcp_loss_lost_header_give_up_ipv6", "timer resends and give-up RSTs (see above)"},
-      {"tcp_loss_lost_header_give_up_v6_to_v4", "timer resends and give-up RSTs (see above)"},
-      {"tcp_loss_lost_header_give_up_v4_to_v6", "timer resends and give-up RSTs (see above)"},
-  };
+  static const std::map<std::string, std::string> differences = {};
   return differences;
 }
+
 
 std::vector<FixtureCase> load_cases() {
   std::vector<FixtureCase> cases;
@@ -114,6 +113,22 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
   }
   return out;
 }
+
+// The header timer's frames, recorded with the port's interface name instead of sent.
+class RecordingSink final : public xdp::FrameSink {
+ public:
+  RecordingSink(const std::map<std::uint32_t, std::string>& port_names,
+                std::vector<std::pair<std::string, std::string>>& sent)
+      : port_names_(port_names), sent_(sent) {}
+  bool send(std::uint32_t port, std::uint32_t, std::span<const std::uint8_t> frame) override {
+    sent_.emplace_back(port_names_.at(port), to_hex(frame.data(), frame.size()));
+    return true;
+  }
+
+ private:
+  const std::map<std::uint32_t, std::string>& port_names_;
+  std::vector<std::pair<std::string, std::string>>& sent_;
+};
 
 std::string first_difference(const std::string& want, const std::string& got) {
   std::size_t i = 0;
@@ -198,9 +213,13 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
     ++step_number;
     const std::string where = "step " + std::to_string(step_number) + ": ";
     // +1: a zero clock would mean "use bpf_ktime_get_ns".
-    datapath.set_test_clock(step.at("at_ms").get<std::uint64_t>() * 1'000'000ull + 1);
+    const std::uint64_t now = step.at("at_ms").get<std::uint64_t>() * 1'000'000ull + 1;
+    datapath.set_test_clock(now);
     const nlohmann::json expected = step.value("out", nlohmann::json::array());
     std::vector<std::pair<std::string, std::string>> sent;  // port, hex
+    // Timers first, as the C++ runner advances the worker before the step's frame.
+    RecordingSink timer_frames(loaded.port_names, sent);
+    datapath.run_header_timers(now, timer_frames);
     if (step.contains("in")) {
       std::vector<std::uint8_t> frame = from_hex(step.at("in").at("frame"));
       const std::string want_verdict = step.at("verdict");

@@ -1,7 +1,8 @@
 // The XDP datapath's life on a real kernel device: the verifier accepts the program with room
 // under its limit (the count is printed), it attaches to the interface's kernel device, stop()
 // detaches it, a process that dies without stop() leaves nothing attached (BPF links), and a
-// stale netlink attachment of an older run is replaced at start. Root, in a private network
+// stale netlink attachment of an older run is replaced at start, and the header timer resends a
+// lost header out of the device. Root, in a private network
 // namespace with a veth pair (fails loudly without root).
 #include <gtest/gtest.h>
 
@@ -14,11 +15,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "control/config/load.hpp"
 #include "control/datapath/tables_from_config.hpp"
+#include "dataplane/xdp/header_timer_runner.hpp"
+#include "dataplane/xdp/kernel_neighbor.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
 #include "tests/unit/packet/frame_builder.hpp"
 
@@ -419,6 +431,126 @@ TEST(XdpLifecycle, GenericAttachPadsResizedFrames) {
   EXPECT_EQ(first.frame[21], 1) << "request";
   for (std::size_t i = 42; i < first.frame.size(); ++i) EXPECT_EQ(first.frame[i], 0) << "padding byte " << i;
   datapath.stop();
+}
+
+// The kernel's neighbour table as the header timer reads it (bpf_fib_lookup's source): valid
+// entries of either family on the device, nothing for an unknown address or another device.
+TEST(XdpLifecycle, KernelNeighbourLookupReadsTheKernelsTable) {
+  ASSERT_EQ(std::system("ip neigh replace 10.99.0.77 lladdr 02:00:00:00:99:77 dev slx-life nud permanent && "
+                        "ip -6 neigh replace fd99::77 lladdr 02:00:00:00:99:78 dev slx-life nud reachable"),
+            0);
+  const std::uint32_t ifindex = if_nametoindex(kDevice);
+  const auto v4 = xdp::kernel_neighbor(ifindex, packet::testing::ip("10.99.0.77"));
+  ASSERT_TRUE(v4.has_value());
+  EXPECT_EQ(v4->to_string(), "02:00:00:00:99:77");
+  const auto v6 = xdp::kernel_neighbor(ifindex, packet::testing::ip("fd99::77"));
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->to_string(), "02:00:00:00:99:78");
+  EXPECT_FALSE(xdp::kernel_neighbor(ifindex, packet::testing::ip("10.99.0.78")).has_value());
+  EXPECT_FALSE(xdp::kernel_neighbor(if_nametoindex((std::string(kDevice) + "p").c_str()), packet::testing::ip("10.99.0.77")).has_value());
+  EXPECT_EQ(std::system("ip neigh flush dev slx-life && ip -6 neigh flush dev slx-life"), 0);
+}
+
+// Receives the frames the peer end of the veth pair gets (what left kDevice), like a cable.
+class PeerCapture {
+ public:
+  PeerCapture() : fd_(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL))) {
+    if (fd_ < 0) throw std::runtime_error("cannot open a capture socket");
+    sockaddr_ll address{};
+    address.sll_family = AF_PACKET;
+    address.sll_protocol = htons(ETH_P_ALL);
+    address.sll_ifindex = static_cast<int>(if_nametoindex((std::string(kDevice) + "p").c_str()));
+    if (bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      close(fd_);
+      throw std::runtime_error("cannot bind the capture socket");
+    }
+  }
+  ~PeerCapture() { close(fd_); }
+  PeerCapture(const PeerCapture&) = delete;
+  PeerCapture& operator=(const PeerCapture&) = delete;
+
+  // The next IPv4 TCP frame to `to` within `timeout`, or an empty frame (the kernel's own
+  // IPv6 chatter on the link is skipped).
+  packet::testing::Bytes next_tcp_to(const char* to, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    packet::testing::Bytes frame(2048);
+    while (std::chrono::steady_clock::now() < until) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      pollfd poll_fd{fd_, POLLIN, 0};
+      if (poll(&poll_fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0) continue;
+      const ssize_t n = recv(fd_, frame.data(), frame.size(), 0);
+      if (n < 54 || frame[12] != 0x08 || frame[13] != 0x00 || frame[23] != 6) continue;
+      if (destination(frame) != to) continue;
+      return packet::testing::Bytes(frame.begin(), frame.begin() + n);
+    }
+    return {};
+  }
+
+ private:
+  int fd_;
+};
+
+std::uint64_t monotonic_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000u + static_cast<std::uint64_t>(now.tv_nsec) / 1'000'000u;
+}
+
+// The header timer end to end on the veth pair, on the kernel's clock: the segment that
+// carried the header is lost (the test does not deliver it), and the HeaderTimerRunner (its
+// thread, its AF_PACKET socket) resends the header to the backend no earlier than 200 ms
+// after it was sent, out of kDevice; once the backend acknowledges c+1+H, no more resends.
+TEST(XdpLifecycle, HeaderTimerResendsALostHeaderOnTheWire) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;  // frames in through BPF_PROG_TEST_RUN; the timer's go out on the wire
+  datapath.start(tables(datapath), 1, options);
+  PeerCapture capture;
+  const xdp::HeaderTimerRunner timer(datapath);
+
+  const RunResult syn = run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0));
+  ASSERT_EQ(syn.verdict.kind, SL_VERDICT_FORWARD);
+  const std::uint16_t snat_port = datapath.flows().at(0).snat.port;
+  const RunResult synack = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x12, 5000, 1001));
+  ASSERT_EQ(synack.verdict.kind, SL_VERDICT_FORWARD);
+  const std::uint64_t sent_ms = monotonic_ms();
+  const RunResult ack = run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x10, 1001, 5001));
+  ASSERT_EQ(ack.verdict.kind, SL_VERDICT_FORWARD);
+  ASSERT_GT(ack.frame.size(), 54u) << "the handshake's ACK carries the header (on-connect)";
+  const packet::testing::Bytes header(ack.frame.begin() + 54, ack.frame.end());
+
+  const packet::testing::Bytes resend = capture.next_tcp_to("10.99.0.2", std::chrono::milliseconds(3000));
+  const std::uint64_t resent_ms = monotonic_ms();
+  ASSERT_FALSE(resend.empty()) << "no header resend reached the peer";
+  EXPECT_GE(resent_ms - sent_ms, 200u) << "resent before the first timeout";
+  EXPECT_EQ(packet::testing::be16(resend, 34), snat_port);
+  EXPECT_EQ(packet::testing::be16(resend, 36), 8080);
+  EXPECT_EQ(packet::testing::be32(resend, 38), 1001u) << "seq c+1";
+  EXPECT_EQ(packet::testing::be32(resend, 42), 5001u) << "ack: the client's latest";
+  EXPECT_EQ(resend[47], 0x18) << "PSH|ACK";
+  EXPECT_EQ(packet::testing::Bytes(resend.begin() + 54, resend.end()), header);
+  EXPECT_EQ(net::MacAddress(std::array<std::uint8_t, 6>{resend[0], resend[1], resend[2], resend[3], resend[4],
+                                                         resend[5]})
+                .to_string(),
+            "02:00:00:00:99:02")
+      << "the backend's static neighbour";
+  EXPECT_TRUE(packet::testing::reference_l4_ok(resend, 14, 34, resend.size(), 6));
+
+  // The backend acknowledges the header: the timer stops.
+  const auto header_length = static_cast<std::uint32_t>(header.size());
+  const RunResult acked =
+      run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x10, 5001, 1001 + header_length));
+  ASSERT_EQ(acked.verdict.kind, SL_VERDICT_FORWARD);
+  EXPECT_EQ(datapath.flows().at(0).header_state, SL_HDR_ACKED);
+  EXPECT_TRUE(capture.next_tcp_to("10.99.0.2", std::chrono::milliseconds(1000)).empty())
+      << "a resend after the header was acknowledged";
+  std::uint64_t resent = 0;
+  for (const auto& cpu : datapath.snapshot_counters()) resent += cpu.pp_resent;
+  EXPECT_GE(resent, 1u);
 }
 
 }  // namespace
