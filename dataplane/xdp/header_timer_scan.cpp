@@ -5,7 +5,6 @@
 #include <bpf/bpf.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -75,12 +74,13 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
     std::uint32_t count = kBatch;
     const int rc = bpf_map_lookup_batch(fd, first ? nullptr : &token, &token, keys.data(), values.data(), &count,
                                         &options);
-    const int error = rc != 0 ? errno : 0;
+    // `count` entries are valid even when the call fails: ENOENT with the last ones marks the
+    // end of the map; another error ends this scan with what it read (the next one retries).
     for (std::uint32_t i = 0; i < count; ++i) {
       ++result.scanned;
       if (header_timer_due(values[i], insertion::Nanoseconds(now_ns))) due.push_back(keys[i]);
     }
-    if (rc != 0 || error != 0) break;  // ENOENT: the end of the map
+    if (rc != 0) break;
     first = false;
   }
   for (const std::uint64_t id : due) timer_step(id, now_ns, sink, result);
