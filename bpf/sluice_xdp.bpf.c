@@ -1011,8 +1011,13 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     f->last_seen_ns = now;
     return sl_forward(ctx, s, f);
   }
+  const __u8 armed_before = f->ins_flags & SL_INS_TIMER_ARMED;
   const int reason = side == SL_SIDE_CLIENT ? sl_tcp_client(s, f, now) : sl_tcp_backend(s, f);
   if (reason) return sl_drop(c, SL_VERDICT_DROP_INSERTION, (__u32)reason);
+  if (!armed_before && (f->ins_flags & SL_INS_TIMER_ARMED)) {
+    const __u8 armed = 1; /* once per flow: the header timer's work list */
+    bpf_map_update_elem(&sl_armed, &id, &armed, BPF_ANY);
+  }
   /* A backend signal that the header was lost, on a segment that carries nothing for the
    * client: that segment becomes the header resend (XDP holds one frame). */
   if (side == SL_SIDE_BACKEND && (f->ins_flags & SL_INS_RESEND_WANTED) && p->l3_end == p->payload &&

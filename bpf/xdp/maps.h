@@ -131,6 +131,18 @@ struct {
   __type(value, struct sl_xdp_header);
 } sl_headers SEC(".maps");
 
+/* The header timer's work list (docs/xdp.md, "Header timer"): the ids of flows whose timer the
+ * program armed (header sent, not yet acknowledged). The control side walks this instead of
+ * every flow, and removes the ids it finds acknowledged, stopped or gone; the program only
+ * adds. Full: the flow is still served, its header just has no timer (as before the list). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, __u64);
+  __type(value, __u8);
+} sl_armed SEC(".maps");
+
 /* Per CPU: counters, last verdict, flow serial, SNAT cursor, round-robin cursors. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -131,7 +131,8 @@ void XdpDatapath::start(std::shared_ptr<const pipeline::Tables> tables, std::uin
   // of services with PROXY (allocated on use).
   if (bpf_map__set_max_entries(skeleton_->maps.sl_flows, flows) != 0 ||
       bpf_map__set_max_entries(skeleton_->maps.sl_ct, 2 * flows) != 0 ||
-      bpf_map__set_max_entries(skeleton_->maps.sl_headers, flows) != 0) {
+      bpf_map__set_max_entries(skeleton_->maps.sl_headers, flows) != 0 ||
+      bpf_map__set_max_entries(skeleton_->maps.sl_armed, flows) != 0) {
     stop();
     throw XdpError("cannot size the conntrack maps");
   }
@@ -389,6 +390,7 @@ void XdpDatapath::flush() {
   delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
   delete_all<std::uint64_t>(map_fd("sl_flows"));
   delete_all<std::uint64_t>(map_fd("sl_headers"));
+  delete_all<std::uint64_t>(map_fd("sl_armed"));
   // No flow left: no backend carries any (totals are history and stay).
   const int counts_fd = map_fd("sl_backend_flows");
   for (std::uint32_t key = 0; key < SL_XDP_MAX_SERVICES * SL_XDP_MAX_BACKENDS; ++key) {
