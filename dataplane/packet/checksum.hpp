@@ -27,13 +27,17 @@ constexpr std::uint16_t swap_bytes16(std::uint16_t value) noexcept {
 // carries. 2^16 == 1 (mod 0xFFFF), so 32-bit words fold to the same value as their two 16-bit
 // halves. The result is 0 only for a zero accumulator, otherwise the representative in
 // [1, 0xFFFF]: exactly what a chain of ones_add() over the same words gives.
+// Each step is an end-around-carry addition of two halves, which cannot produce 0 from a
+// non-zero value: 64 -> 32 bits once (the carry out of the 32-bit sum added back), 32 -> 16 in
+// two (the first sum is at most 0x1FFFE, the second at most 0xFFFF). Runs for every checksum
+// of every forwarded packet, where two 64-bit steps and three 16-bit ones cost ~10 more.
 constexpr std::uint16_t fold_sum(std::uint64_t wide) noexcept {
-  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
-  wide = (wide & 0xFFFFFFFFu) + (wide >> 32);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  wide = (wide & 0xFFFFu) + (wide >> 16);
-  return static_cast<std::uint16_t>(wide);
+  const auto low = static_cast<std::uint32_t>(wide);
+  std::uint32_t folded = low + static_cast<std::uint32_t>(wide >> 32);
+  folded += folded < low ? 1u : 0u;
+  folded = (folded & 0xFFFFu) + (folded >> 16);
+  folded = (folded & 0xFFFFu) + (folded >> 16);
+  return static_cast<std::uint16_t>(folded);
 }
 
 // A big-endian 32-bit word at any address (memcpy: no alignment assumed).

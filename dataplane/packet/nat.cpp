@@ -6,6 +6,7 @@
 #include "dataplane/packet/checksum.hpp"
 #include "dataplane/packet/ethernet.hpp"
 #include "dataplane/packet/ip.hpp"
+#include "dataplane/packet/l4.hpp"
 #include "dataplane/packet/l4_checksum.hpp"
 #include "dataplane/packet/protocols.hpp"
 
@@ -37,6 +38,100 @@ DropReason decrement_ttl(std::uint8_t* frame, const ParsedFrame& parsed) noexcep
   return DropReason::kNotRewritable;
 }
 
+namespace {
+
+// The rewrite for one address size: constant-length loops and copies, which the compiler
+// unrolls into a few loads and stores (a runtime length cost ~100 instructions per packet in
+// loop control and a memcpy call, docs/performance.md).
+// With kRoute, the TTL / hop limit is decremented too (the caller checked it is above 1), and
+// for IPv4 its change joins the addresses' in one header checksum update.
+template <std::size_t kAddressSize, bool kRoute>
+void rewrite_l3l4_sized(std::uint8_t* frame, const ParsedFrame& parsed,
+                        const std::uint8_t* src_address, std::uint16_t src_port,
+                        const std::uint8_t* dst_address, std::uint16_t dst_port) noexcept {
+  std::uint8_t* const l4 = frame + parsed.l4_offset;
+  const bool udp = parsed.l4_protocol == ip_proto::kUdp;
+  std::uint8_t* const checksum_field =
+      l4 + (udp ? UdpView::kChecksumOffset : TcpView::kChecksumOffset);
+  std::uint16_t checksum = load_be16(checksum_field);
+  const bool without_checksum = udp && kAddressSize == 4 && checksum == 0;
+
+  std::uint8_t* const frame_src = frame + parsed.src_address_offset;
+  std::uint8_t* const frame_dst = frame + parsed.dst_address_offset;
+  // One delta for both addresses (4 or 16 bytes, at even offsets in every header and
+  // pseudo-header), applied to the IPv4 header checksum and, with the ports, to the L4 one.
+  ChecksumDelta addresses;
+  addresses.replace_words(frame_src, src_address, kAddressSize);
+  addresses.replace_words(frame_dst, dst_address, kAddressSize);
+  if constexpr (kAddressSize == 4) {
+    const Ipv4View ip(frame + parsed.l3_offset);
+    ChecksumDelta header = addresses;
+    if constexpr (kRoute) {
+      // TTL shares its 16-bit word with the protocol byte: the delta takes the whole word.
+      const std::uint16_t old_word = load_be16(ip.bytes() + 8);
+      ip.set_ttl(static_cast<std::uint8_t>(ip.ttl() - 1));
+      header.replace16(old_word, load_be16(ip.bytes() + 8));
+    }
+    ip.set_checksum(header.apply(ip.checksum()));
+  } else if constexpr (kRoute) {
+    const Ipv6View ip(frame + parsed.l3_offset);
+    ip.set_hop_limit(static_cast<std::uint8_t>(ip.hop_limit() - 1));
+  }
+  // TCP and UDP checksums cover the addresses through the pseudo-header, and the ports.
+  ChecksumDelta l4_delta = addresses;
+  l4_delta.replace16(load_be16(l4), src_port);
+  l4_delta.replace16(load_be16(l4 + 2), dst_port);
+  checksum = l4_delta.apply(checksum);
+  std::memcpy(frame_src, src_address, kAddressSize);
+  std::memcpy(frame_dst, dst_address, kAddressSize);
+  store_be16(l4, src_port);
+  store_be16(l4 + 2, dst_port);
+
+  if (without_checksum) return;
+  store_be16(checksum_field, udp ? udp_checksum_for_wire(checksum) : checksum);
+}
+
+}  // namespace
+
+DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed,
+                        const std::uint8_t* src_address, std::uint16_t src_port,
+                        const std::uint8_t* dst_address, std::uint16_t dst_port) noexcept {
+  if (!(parsed.is_tcp() || parsed.is_udp()) || parsed.is_fragment) {
+    return DropReason::kNotRewritable;
+  }
+  if (parsed.is_ipv4()) {
+    rewrite_l3l4_sized<net::IpAddress::kV4Size, false>(frame, parsed, src_address, src_port,
+                                                       dst_address, dst_port);
+  } else {
+    rewrite_l3l4_sized<net::IpAddress::kV6Size, false>(frame, parsed, src_address, src_port,
+                                                       dst_address, dst_port);
+  }
+  return DropReason::kNone;
+}
+
+DropReason route_l3l4(std::uint8_t* frame, const ParsedFrame& parsed,
+                      const std::uint8_t* src_address, std::uint16_t src_port,
+                      const std::uint8_t* dst_address, std::uint16_t dst_port) noexcept {
+  if (parsed.is_ipv4()) {
+    if (ConstIpv4View(frame + parsed.l3_offset).ttl() <= 1) return DropReason::kTtlExpired;
+  } else if (parsed.is_ipv6()) {
+    if (ConstIpv6View(frame + parsed.l3_offset).hop_limit() <= 1) return DropReason::kTtlExpired;
+  } else {
+    return DropReason::kNotRewritable;
+  }
+  if (!(parsed.is_tcp() || parsed.is_udp()) || parsed.is_fragment) {
+    return DropReason::kNotRewritable;
+  }
+  if (parsed.is_ipv4()) {
+    rewrite_l3l4_sized<net::IpAddress::kV4Size, true>(frame, parsed, src_address, src_port,
+                                                      dst_address, dst_port);
+  } else {
+    rewrite_l3l4_sized<net::IpAddress::kV6Size, true>(frame, parsed, src_address, src_port,
+                                                      dst_address, dst_port);
+  }
+  return DropReason::kNone;
+}
+
 DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed, const net::Endpoint& src,
                         const net::Endpoint& dst) noexcept {
   if (!(parsed.is_tcp() || parsed.is_udp()) || parsed.is_fragment) {
@@ -45,37 +140,7 @@ DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed, const ne
   if (src.address.family() != parsed.family || dst.address.family() != parsed.family) {
     return DropReason::kFamilyMismatch;
   }
-  const std::size_t address_size = parsed.address_size();
-  std::uint8_t* const l4 = frame + parsed.l4_offset;
-  std::uint8_t* const checksum_field = l4 + l4_checksum_field_offset(parsed);
-  std::uint16_t checksum = load_be16(checksum_field);
-  const bool udp = parsed.l4_protocol == ip_proto::kUdp;
-  const bool without_checksum = udp && parsed.is_ipv4() && checksum == 0;
-
-  std::uint8_t* const src_address = frame + parsed.src_address_offset;
-  std::uint8_t* const dst_address = frame + parsed.dst_address_offset;
-  // One delta for both addresses (4 or 16 bytes, at even offsets in every header and
-  // pseudo-header), applied to the IPv4 header checksum and, with the ports, to the L4 one.
-  ChecksumDelta addresses;
-  addresses.replace_words(src_address, src.address.data(), address_size);
-  addresses.replace_words(dst_address, dst.address.data(), address_size);
-  if (parsed.is_ipv4()) {
-    const Ipv4View ip(frame + parsed.l3_offset);
-    ip.set_checksum(addresses.apply(ip.checksum()));
-  }
-  // TCP and UDP checksums cover the addresses through the pseudo-header, and the ports.
-  ChecksumDelta l4_delta = addresses;
-  l4_delta.replace16(load_be16(l4), src.port);
-  l4_delta.replace16(load_be16(l4 + 2), dst.port);
-  checksum = l4_delta.apply(checksum);
-  std::memcpy(src_address, src.address.data(), address_size);
-  std::memcpy(dst_address, dst.address.data(), address_size);
-  store_be16(l4, src.port);
-  store_be16(l4 + 2, dst.port);
-
-  if (without_checksum) return DropReason::kNone;
-  store_be16(checksum_field, udp ? udp_checksum_for_wire(checksum) : checksum);
-  return DropReason::kNone;
+  return rewrite_l3l4(frame, parsed, src.address.data(), src.port, dst.address.data(), dst.port);
 }
 
 }  // namespace sluice::packet

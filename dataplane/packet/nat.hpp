@@ -29,4 +29,20 @@ DropReason decrement_ttl(std::uint8_t* frame, const ParsedFrame& parsed) noexcep
 DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed, const net::Endpoint& src,
                         const net::Endpoint& dst) noexcept;
 
+// The same rewrite with the new addresses as raw bytes of the frame's own family (4 or 16 bytes
+// in network order, what a conntrack FlowKey holds) and ports in host order: the per-packet
+// path of an established flow builds no IpAddress or Endpoint. The caller has checked that
+// the flow's family is the frame's; kNotRewritable as above.
+DropReason rewrite_l3l4(std::uint8_t* frame, const ParsedFrame& parsed,
+                        const std::uint8_t* src_address, std::uint16_t src_port,
+                        const std::uint8_t* dst_address, std::uint16_t dst_port) noexcept;
+
+// What a router does to a full-NAT packet it forwards, in one pass: decrement_ttl() then the
+// raw rewrite_l3l4() above, with one IPv4 header checksum update for the TTL and both
+// addresses. Errors, frame untouched: kTtlExpired (the TTL / hop limit would reach 0),
+// kNotRewritable (not IP, not TCP/UDP, or a fragment).
+DropReason route_l3l4(std::uint8_t* frame, const ParsedFrame& parsed,
+                      const std::uint8_t* src_address, std::uint16_t src_port,
+                      const std::uint8_t* dst_address, std::uint16_t dst_port) noexcept;
+
 }  // namespace sluice::packet

@@ -228,10 +228,11 @@ class FrameParser {
 }  // namespace
 
 ParseResult parse_frame(const std::uint8_t* bytes, std::size_t len) noexcept {
-  ParsedFrame frame;
-  const DropReason reason = FrameParser(bytes, len, frame).run();
+  // Parsed in place into the result (returned without a copy of the ~70-byte frame).
+  ParseResult result{ParsedFrame{}};
+  const DropReason reason = FrameParser(bytes, len, result.frame()).run();
   if (reason != DropReason::kNone) return reason;
-  return frame;
+  return result;
 }
 
 }  // namespace sluice::packet

@@ -3,6 +3,7 @@
 #include "dataplane/pipeline/worker.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "dataplane/packet/byte_order.hpp"
@@ -267,8 +268,16 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
 
   if (key.protocol == kProtoTcp && service.proxy) {
     const packet::ConstTcpView tcp(packet.data() + packet.parsed.l4_offset);
-    const pp2_conn connection = header_connection(flow);
-    const std::int32_t length = pp2_header_len(&service.proxy->header_template, &connection);
+    // A v2 header's length depends on the family only: no need to fill the connection.
+    const pp2_template& header_template = service.proxy->header_template;
+    std::int32_t length = 0;
+    if (header_template.version == 2u) {
+      length = pp2_v2_header_len(&header_template,
+                                 key.family == net::Family::kIpv4 ? PP2_FAM_INET : PP2_FAM_INET6);
+    } else {
+      const pp2_conn connection = header_connection(flow);
+      length = pp2_header_len(&header_template, &connection);
+    }
     flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), tcp.seq());
   }
   schedulers_[service_id].on_flow_created(backend.slot);
@@ -384,18 +393,29 @@ void Worker::for_each_flow(const std::function<void(const Flow&)>& fn) const {
 // client's own address and port, the VIP and service port, and the UNIQUE_ID value
 // (docs/pipeline.md): the instance id then the flow serial, both big-endian.
 pp2_conn Worker::header_connection(const Flow& flow) const noexcept {
-  pp2_conn conn{};
-  const net::Endpoint client = flow.client();
-  const net::Endpoint vip = flow.vip();
-  conn.family = client.address.is_v4() ? PP2_FAM_INET : PP2_FAM_INET6;
-  conn.src_port = client.port;
-  conn.dst_port = vip.port;
-  if (client.address.is_v4()) {
-    std::memcpy(conn.addr.inet.src, client.address.data(), 4);
-    std::memcpy(conn.addr.inet.dst, vip.address.data(), 4);
+  // Zeroed only where a header reads: up to the end of the IPv6 addresses (the UNIX paths, 216
+  // bytes, are read for PP2_FAM_UNIX alone, which a flow never is) and the unique id past the
+  // 16 bytes written below. Zeroing all 240 bytes, twice per PROXY flow, was a third of the
+  // header's cost (docs/performance.md).
+  pp2_conn conn;
+  std::memset(&conn, 0, offsetof(pp2_conn, addr) + sizeof conn.addr.inet6);
+  const std::uint32_t unique_id_length =
+      tables_->service(flow.service).proxy->header_template.unique_id_len;
+  constexpr std::uint32_t kWritten = 16;
+  if (unique_id_length > kWritten && unique_id_length <= PP2_UNIQUE_ID_MAX) {
+    std::memset(conn.unique_id + kWritten, 0, unique_id_length - kWritten);
+  }
+  // The client key holds both endpoints as received (flow.hpp): client -> VIP.
+  const conntrack::FlowKey& key = flow.client_key;
+  conn.family = key.family == net::Family::kIpv4 ? PP2_FAM_INET : PP2_FAM_INET6;
+  conn.src_port = key.source_port;
+  conn.dst_port = key.destination_port;
+  if (key.family == net::Family::kIpv4) {
+    std::memcpy(conn.addr.inet.src, key.source.data(), 4);
+    std::memcpy(conn.addr.inet.dst, key.destination.data(), 4);
   } else {
-    std::memcpy(conn.addr.inet6.src, client.address.data(), 16);
-    std::memcpy(conn.addr.inet6.dst, vip.address.data(), 16);
+    std::memcpy(conn.addr.inet6.src, key.source.data(), 16);
+    std::memcpy(conn.addr.inet6.dst, key.destination.data(), 16);
   }
   packet::store_be32(conn.unique_id, static_cast<std::uint32_t>(options_.instance_id >> 32));
   packet::store_be32(conn.unique_id + 4, static_cast<std::uint32_t>(options_.instance_id));
@@ -409,12 +429,40 @@ std::int32_t Worker::build_header(const Flow& flow, std::uint8_t* out) const noe
   return pp2_build(&tables_->service(flow.service).proxy->header_template, &conn, out);
 }
 
+// Source := the SNAT endpoint (the backend key's destination), destination := the backend
+// (its source). Same family: straight from the key's bytes (flow.hpp), no Endpoint built.
 Verdict Worker::nat_to_backend(Packet& packet, const Flow& flow) noexcept {
+  const conntrack::FlowKey& key = flow.backend_key;
+  if (packet.parsed.family == key.family) {
+    return rewrite_same_family(packet, key.destination.data(), key.destination_port,
+                               key.source.data(), key.source_port);
+  }
   return rewrite_addresses(packet, flow.local(), flow.backend());
 }
 
+// Source := the VIP (the client key's destination), destination := the client (its source).
 Verdict Worker::nat_to_client(Packet& packet, const Flow& flow) noexcept {
+  const conntrack::FlowKey& key = flow.client_key;
+  if (packet.parsed.family == key.family) {
+    return rewrite_same_family(packet, key.destination.data(), key.destination_port,
+                               key.source.data(), key.source_port);
+  }
   return rewrite_addresses(packet, flow.vip(), flow.client());
+}
+
+Verdict Worker::rewrite_same_family(Packet& packet, const std::uint8_t* source_address,
+                                    std::uint16_t source_port,
+                                    const std::uint8_t* destination_address,
+                                    std::uint16_t destination_port) noexcept {
+  // A forwarded packet is routed: TTL / hop limit too, in the same checksum update.
+  const packet::DropReason reason =
+      packet::route_l3l4(packet.data(), packet.parsed, source_address, source_port,
+                         destination_address, destination_port);
+  if (reason == packet::DropReason::kNone) return Verdict::forward(kNoPort);
+  if (reason == packet::DropReason::kTtlExpired) {
+    return Verdict::dropped(PipelineDrop::kTtlExceeded);
+  }
+  return Verdict::dropped(reason);
 }
 
 Verdict Worker::rewrite_addresses(Packet& packet, const net::Endpoint& source,
@@ -465,9 +513,13 @@ bool Worker::insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,
   std::memcpy(data + parsed.payload_offset, bytes, length);
   parsed.l3_end += length;
   if (parsed.is_ipv4()) {
+    // Incremental (RFC 1624) like the TTL decrement: the parser verified the stored checksum,
+    // and a header's sum is never zero, so this equals a recomputation bit for bit.
     const packet::Ipv4View ip(data + parsed.l3_offset);
-    ip.set_total_length(static_cast<std::uint16_t>(ip.total_length() + length));
-    packet::recompute_ipv4_header_checksum(data, parsed);
+    const std::uint16_t old_total = ip.total_length();
+    const auto new_total = static_cast<std::uint16_t>(old_total + length);
+    ip.set_total_length(new_total);
+    ip.set_checksum(packet::checksum_update16(ip.checksum(), old_total, new_total));
   } else {
     const packet::Ipv6View ip(data + parsed.l3_offset);
     ip.set_payload_length(static_cast<std::uint16_t>(ip.payload_length() + length));

@@ -166,6 +166,9 @@ class Worker {
   // Rewriting and sending (worker.cpp).
   Verdict nat_to_backend(Packet& packet, const Flow& flow) noexcept;
   Verdict nat_to_client(Packet& packet, const Flow& flow) noexcept;
+  Verdict rewrite_same_family(Packet& packet, const std::uint8_t* source_address,
+                              std::uint16_t source_port, const std::uint8_t* destination_address,
+                              std::uint16_t destination_port) noexcept;
   Verdict rewrite_addresses(Packet& packet, const net::Endpoint& source,
                             const net::Endpoint& destination) noexcept;
   bool insert_payload_prefix(Packet& packet, const std::uint8_t* bytes,

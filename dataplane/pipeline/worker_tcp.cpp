@@ -124,7 +124,7 @@ Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
   Flow& flow = flows_[flow_id];
   packet::ParsedFrame& parsed = packet.parsed;
   const std::uint8_t flags = parsed.tcp_flags;
-  const net::Family backend_family = flow.backend().address.family();
+  const net::Family backend_family = flow.backend_key.family;
   const std::uint16_t backend_mtu = tables_->port(flow.backend_port).mtu;
 
   insertion::ClientDecision decision;
@@ -214,7 +214,7 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
     }
   }
   if ((flags & flag::kSyn) != 0) {
-    const net::Family client_family = flow.client().address.family();
+    const net::Family client_family = flow.client_key.family;
     packet::clamp_mss(tcp, parsed.tcp_options,
                       packet::mss_for_mtu(tables_->port(flow.client_port).mtu, client_family));
   }

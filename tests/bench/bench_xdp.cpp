@@ -7,13 +7,22 @@
 // passed). Each measurement is therefore one run on a fresh copy (repeat = 1), and the figure
 // is the median of many; it includes the kernel's timer reads around the run (tens of ns).
 //
-// Kinds (as the pipeline benchmarks): established plain TCP client->backend and back,
-// established TCP of a PROXY v2 service both ways (sequence translation), UDP with a header
-// per datagram. Not measured here: new flows and header insertion (a repeated SYN or
-// handshake ACK is a retransmission of an existing flow after the first run).
+// Kinds, as the pipeline benchmarks:
+//   established (the same frame of one established flow, every round): plain TCP
+//     client->backend and back, TCP of a PROXY v2 service both ways (sequence translation),
+//     UDP with a header per datagram;
+//   per flow (every round opens a flow of its own, distinct client ports; only the last step is
+//     timed, what comes before runs through the program untimed):
+//     new flows: a client SYN (service lookup, backend pick, SNAT port, both conntrack
+//       entries), plain and PROXY services; flows/s = 1e9 / median;
+//     handshake ACK: plain (translated only), and on an on-connect PROXY service, where the
+//       header (H = 28 bytes, IPv4 without TLVs) is grown into it;
+//     first data segment: a plain flow's, and on a with-data PROXY service, where it grows by H.
+//   A grown frame is checked to be exactly H bytes longer than the one sent.
 //
-// Output: one JSON object per line {"kind","ns_per_packet","min","max","rounds"}: the median
-// of `rounds` single runs. Needs root (BPF). Usage: bench_xdp [ROUNDS]
+// Output: one JSON object per line {"kind","method","ns_per_packet","min","max","rounds"}
+// (+ "grown_bytes" where the frame grows): the median of `rounds` single runs. Needs root (BPF).
+// Usage: bench_xdp [ROUNDS]
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -71,6 +80,16 @@ version = 2
 [[services.backends]]
 address = "10.99.0.2"
 port = 8080
+[[services]]
+name = "proxied-with-data"
+vip = "10.99.0.100"
+port = 82
+[services.proxy_protocol]
+version = 2
+send = "with-data"
+[[services.backends]]
+address = "10.99.0.2"
+port = 8082
 [[services]]
 name = "dns"
 vip = "10.99.0.100"
@@ -158,25 +177,91 @@ std::uint16_t snat_port_of(const xdp::XdpDatapath& datapath, std::uint16_t vip_p
   throw std::runtime_error("the handshake created no flow");
 }
 
+// A timed run: forwarded, or the figure would be that of a drop path.
+Run timed(const xdp::XdpDatapath& datapath, const char* kind, const pt::Bytes& frame) {
+  Run result = run(datapath, frame, 1);
+  if (result.action != XDP_TX && result.action != XDP_REDIRECT) {
+    const sl_xdp_last_verdict verdict = datapath.last_verdict(0);
+    throw std::runtime_error(std::string(kind) + ": not forwarded (action " +
+                             std::to_string(result.action) + ", verdict " +
+                             std::to_string(verdict.kind) + " reason " +
+                             std::to_string(verdict.reason) + ")");
+  }
+  return result;
+}
+
+void print(const char* kind, const char* method, std::vector<std::uint32_t> durations,
+           int grown_bytes = -1) {
+  std::sort(durations.begin(), durations.end());
+  std::printf("{\"kind\":\"%s\",\"method\":\"%s\",\"ns_per_packet\":%u,\"min\":%u,"
+              "\"max\":%u,\"rounds\":%zu",
+              kind, method, durations[durations.size() / 2], durations.front(), durations.back(),
+              durations.size());
+  if (grown_bytes >= 0) std::printf(",\"grown_bytes\":%d", grown_bytes);
+  std::printf("}\n");
+  std::fflush(stdout);
+}
+
+// The same frame of one established flow, `rounds` times.
 void report(const xdp::XdpDatapath& datapath, const char* kind, const pt::Bytes& frame,
             int rounds) {
-  constexpr std::uint32_t repeat = 1;
+  std::vector<std::uint32_t> durations;
+  for (int r = 0; r < rounds; ++r) durations.push_back(timed(datapath, kind, frame).duration_ns);
+  print(kind, "same_flow", std::move(durations));
+}
+
+// The TCP source port of a forwarded IPv4 frame: for a client SYN, the SNAT port chosen.
+std::uint16_t tcp_source_port(const pt::Bytes& frame) {
+  constexpr std::size_t kL3 = 14;  // no VLAN tag in these frames
+  if (frame.size() < kL3 + 20) throw std::runtime_error("forwarded frame too short");
+  const std::size_t l4 = kL3 + std::size_t{frame[kL3] & 0x0Fu} * 4;
+  if (frame.size() < l4 + 20) throw std::runtime_error("forwarded frame too short");
+  return pt::be16(frame, l4);
+}
+
+// What one per-flow round times: the SYN, the handshake ACK, or the first data segment.
+enum class Timed { kSyn, kHandshakeAck, kFirstData };
+
+// `rounds` flows of their own to one service (client ports first_port, first_port + 1, ...):
+// the handshake runs through the program untimed up to the step that is timed. expect_growth:
+// the timed frame must come out exactly that many bytes longer (0: unchanged length).
+void report_per_flow(const xdp::XdpDatapath& datapath, const char* kind, std::uint16_t vip_port,
+                     std::uint16_t backend_port, std::uint16_t first_port, Timed what,
+                     int expect_growth, int rounds) {
+  constexpr std::uint32_t kClientIsn = 1000;
+  constexpr std::uint32_t kBackendIsn = 5000;
+  constexpr std::size_t kData = 64;
   std::vector<std::uint32_t> durations;
   for (int r = 0; r < rounds; ++r) {
-    const Run result = run(datapath, frame, repeat);
-    if (result.action != XDP_TX && result.action != XDP_REDIRECT) {
-      const sl_xdp_last_verdict verdict = datapath.last_verdict(0);
-      throw std::runtime_error(std::string(kind) + ": not forwarded (action " +
-                               std::to_string(result.action) + ", verdict " +
-                               std::to_string(verdict.kind) + " reason " +
-                               std::to_string(verdict.reason) + ")");
+    const auto port = static_cast<std::uint16_t>(first_port + r);
+    const pt::Bytes syn = tcp("10.99.0.50", port, "10.99.0.100", vip_port, 0x02, kClientIsn, 0);
+    const Run opened = timed(datapath, kind, syn);
+    pt::Bytes measured = syn;
+    Run result = opened;
+    if (what != Timed::kSyn) {
+      const std::uint16_t snat_port = tcp_source_port(opened.frame);
+      step(datapath, "SYN-ACK",
+           tcp("10.99.0.2", backend_port, "10.99.0.1", snat_port, 0x12, kBackendIsn,
+               kClientIsn + 1));
+      const pt::Bytes ack =
+          tcp("10.99.0.50", port, "10.99.0.100", vip_port, 0x10, kClientIsn + 1, kBackendIsn + 1);
+      measured = what == Timed::kHandshakeAck
+                     ? ack
+                     : tcp("10.99.0.50", port, "10.99.0.100", vip_port, 0x18, kClientIsn + 1,
+                           kBackendIsn + 1, kData);
+      if (what == Timed::kFirstData) step(datapath, "handshake ACK", ack);
+      result = timed(datapath, kind, measured);
+    }
+    const auto growth =
+        static_cast<long>(result.frame.size()) - static_cast<long>(measured.size());
+    if (growth != expect_growth) {
+      throw std::runtime_error(std::string(kind) + ": the frame grew by " +
+                               std::to_string(growth) + " bytes, expected " +
+                               std::to_string(expect_growth));
     }
     durations.push_back(result.duration_ns);
   }
-  std::sort(durations.begin(), durations.end());
-  std::printf("{\"kind\":\"%s\",\"ns_per_packet\":%u,\"min\":%u,\"max\":%u,\"rounds\":%d}\n",
-              kind, durations[durations.size() / 2], durations.front(), durations.back(),
-              rounds);
+  print(kind, "fresh_flow", std::move(durations), expect_growth > 0 ? expect_growth : -1);
 }
 
 }  // namespace
@@ -221,6 +306,20 @@ int main(int argc, char** argv) {
     report(datapath, "tcp_proxy_established_backend_to_client",
            tcp("10.99.0.2", 8080, "10.99.0.1", proxy_port, 0x10, 7001, 2001 + 28 + 64, 64),
            rounds);
+
+    // Per flow: new flows, and the segment that carries the header against its plain twin.
+    // H = 28: a v2 header of an IPv4 TCP connection without TLVs (16 fixed + 12 addresses).
+    constexpr int kHeader = 28;
+    const int flows = std::min(rounds, 3000);  // client port ranges 3000 apart
+    report_per_flow(datapath, "tcp_new_flow_syn", 81, 8081, 10000, Timed::kSyn, 0, flows);
+    report_per_flow(datapath, "tcp_proxy_new_flow_syn", 80, 8080, 13000, Timed::kSyn, 0, flows);
+    report_per_flow(datapath, "tcp_handshake_ack", 81, 8081, 16000, Timed::kHandshakeAck, 0,
+                    flows);
+    report_per_flow(datapath, "tcp_proxy_handshake_ack_grown", 80, 8080, 19000,
+                    Timed::kHandshakeAck, kHeader, flows);
+    report_per_flow(datapath, "tcp_first_data", 81, 8081, 22000, Timed::kFirstData, 0, flows);
+    report_per_flow(datapath, "tcp_proxy_first_data_grown", 82, 8082, 25000, Timed::kFirstData,
+                    kHeader, flows);
 
     // UDP with a header on every datagram (the flow exists after the first run).
     step(datapath, "first datagram", udp("10.99.0.50", 41000, "10.99.0.100", 53));

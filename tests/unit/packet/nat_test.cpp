@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 
 #include "dataplane/packet/checksum.hpp"
@@ -245,6 +246,70 @@ TEST(RewriteL3L4, RandomRewritesKeepEveryChecksumValid) {
     ASSERT_EQ(decrement_ttl(c.packet.data(), c.frame), DropReason::kNone);
     ASSERT_TRUE(c.checksums_ok()) << "round " << round;
   }
+}
+
+// route_l3l4 (TTL and addresses in one checksum update, raw address bytes) must give exactly
+// the bytes of decrement_ttl() then rewrite_l3l4(), and refuse what they refuse.
+TEST(RouteL3L4, SameBytesAsDecrementThenRewrite) {
+  std::mt19937 rng(4711);
+  for (int round = 0; round < 400; ++round) {
+    const bool v6 = round % 2 == 0;
+    const bool udp = round % 4 < 2;
+    testing::L4Spec l4;
+    if (udp) {
+      testing::UdpSpec spec;
+      spec.payload = Bytes(rng() % 48, static_cast<std::uint8_t>(rng()));
+      l4 = spec;
+    } else {
+      testing::TcpSpec spec;
+      spec.payload = Bytes(rng() % 48, static_cast<std::uint8_t>(rng()));
+      spec.seq = static_cast<std::uint32_t>(rng());
+      l4 = spec;
+    }
+    testing::L3Spec l3;
+    std::array<std::uint8_t, 16> src{};
+    std::array<std::uint8_t, 16> dst{};
+    for (auto& b : src) b = static_cast<std::uint8_t>(rng());
+    for (auto& b : dst) b = static_cast<std::uint8_t>(rng());
+    const auto ttl = static_cast<std::uint8_t>(round % 5 == 0 ? 1 : 2 + rng() % 250);
+    if (v6) {
+      testing::Ipv6Spec spec;
+      spec.hop_limit = ttl;
+      l3 = spec;
+    } else {
+      testing::Ipv4Spec spec;
+      spec.ttl = ttl;
+      spec.id = static_cast<std::uint16_t>(rng());
+      l3 = spec;
+    }
+    const auto sport = static_cast<std::uint16_t>(rng());
+    const auto dport = static_cast<std::uint16_t>(rng());
+    const Bytes frame = testing::build_frame({}, l3, l4);
+    Case routed(frame);
+    Case chained(frame);
+    const DropReason got =
+        route_l3l4(routed.packet.data(), routed.frame, src.data(), sport, dst.data(), dport);
+    if (ttl <= 1) {
+      EXPECT_EQ(got, DropReason::kTtlExpired);
+      EXPECT_EQ(routed.packet.bytes(), frame);
+      continue;
+    }
+    ASSERT_EQ(got, DropReason::kNone);
+    const net::IpAddress src_address =
+        v6 ? net::IpAddress::v6(src) : net::IpAddress::v4({src[0], src[1], src[2], src[3]});
+    const net::IpAddress dst_address =
+        v6 ? net::IpAddress::v6(dst) : net::IpAddress::v4({dst[0], dst[1], dst[2], dst[3]});
+    ASSERT_EQ(decrement_ttl(chained.packet.data(), chained.frame), DropReason::kNone);
+    ASSERT_EQ(rewrite_l3l4(chained.packet.data(), chained.frame, {src_address, sport},
+                           {dst_address, dport}),
+              DropReason::kNone);
+    ASSERT_EQ(routed.packet.bytes(), chained.packet.bytes()) << "round " << round;
+    ASSERT_TRUE(routed.checksums_ok()) << "round " << round;
+  }
+  Case icmp(testing::build_frame({}, testing::Ipv4Spec{}, testing::IcmpSpec{}));
+  const std::uint8_t address[16] = {10, 0, 0, 1};
+  EXPECT_EQ(route_l3l4(icmp.packet.data(), icmp.frame, address, 1, address, 2),
+            DropReason::kNotRewritable);
 }
 
 }  // namespace

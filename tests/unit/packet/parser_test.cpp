@@ -127,6 +127,27 @@ TEST(Parser, ExperimentalFastOpenOption) {
                    .tcp_options.has_fast_open());
 }
 
+// The aligned-timestamps layout (NOP, NOP, TS) is recognised without the option walk; the
+// summary must be the walk's, and anything else in those 12 bytes must take the walk.
+TEST(Parser, AlignedTimestampsLayoutGivesTheWalksSummary) {
+  testing::TcpSpec tcp;
+  tcp.options = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2};
+  const TcpOptionsSummary aligned =
+      parse_ok(testing::build_frame({}, testing::Ipv4Spec{}, tcp)).tcp_options;
+  EXPECT_EQ(aligned.timestamps_offset, 22);
+  EXPECT_FALSE(aligned.has_mss() || aligned.has_sack() || aligned.has_window_scale() ||
+               aligned.sack_permitted() || aligned.has_fast_open());
+  // Same length, other layouts: the walk decides (timestamps first, then two NOPs).
+  tcp.options = {8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1};
+  EXPECT_EQ(parse_ok(testing::build_frame({}, testing::Ipv4Spec{}, tcp))
+                .tcp_options.timestamps_offset,
+            20);
+  // A wrong timestamps length after two NOPs is still refused.
+  tcp.options = {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 0};
+  const Bytes bad = testing::build_frame({}, testing::Ipv4Spec{}, tcp);
+  EXPECT_EQ(parse_frame(bad.data(), bad.size()).drop_reason(), DropReason::kBadTcpOptionLength);
+}
+
 TEST(Parser, EndOfOptionListStopsTheWalk) {
   testing::TcpSpec tcp;
   tcp.options = {0, 2, 0, 0};  // garbage after EOL must not be parsed
