@@ -1056,9 +1056,17 @@ int sluice_xdp(struct xdp_md *ctx) {
   if (reason) return sl_drop(c, SL_VERDICT_DROP_PARSE, (__u32)reason);
 
   const __u32 ifindex = ctx->ingress_ifindex;
-  struct sl_xdp_ifport *ip = bpf_map_lookup_elem(&sl_ifports, &ifindex);
-  if (!ip) return sl_pass(c, SL_PL_NOT_FOR_US);
-  const __u32 in_port = ip->port;
+  const __u32 memo = ifindex & 3;
+  __u32 in_port;
+  if (ifindex != 0 && s->port_memo_ifindex[memo] == ifindex) {
+    in_port = s->port_memo_port[memo];
+  } else {
+    struct sl_xdp_ifport *ip = bpf_map_lookup_elem(&sl_ifports, &ifindex);
+    if (!ip) return sl_pass(c, SL_PL_NOT_FOR_US);
+    in_port = ip->port;
+    s->port_memo_ifindex[memo] = ifindex;
+    s->port_memo_port[memo] = in_port;
+  }
 
   if (s->p.ethertype == SL_ETH_P_ARP) return sl_arp(ctx, s, c, in_port);
   if (s->p.fragment) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_FRAGMENT);

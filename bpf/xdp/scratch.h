@@ -77,6 +77,11 @@ struct sl_scratch {
   __u8 reserved[6];
   __u8 hop[16];                /* the next hop to solicit when its MAC is unknown */
   struct sl_build build;
+  /* This CPU's memo of sl_ifports (ingress ifindex -> PortId), direct-mapped on the low bits:
+   * the mapping is fixed for the program's life (interfaces change only with a restart,
+   * docs/reload.md), and a hash lookup per frame showed in the profile (docs/performance.md). */
+  __u32 port_memo_ifindex[4];
+  __u32 port_memo_port[4];
 };
 
 struct {
