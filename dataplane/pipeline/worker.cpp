@@ -118,18 +118,7 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
     case Action::kForward: count_tx(frame); break;
     case Action::kConsumed: break;
     case Action::kHost: ++counters_.host_rx; break;
-    case Action::kDrop:
-      ++counters_.dropped;
-      if (verdict.parse_drop != packet::DropReason::kNone) {
-        ++counters_.parse_drops[static_cast<std::size_t>(verdict.parse_drop)];
-      } else if (verdict.drop) {
-        ++counters_.pipeline_drops[static_cast<std::size_t>(*verdict.drop)];
-        if (*verdict.drop == PipelineDrop::kTcpInsertion) {
-          const auto reason = static_cast<std::size_t>(verdict.insertion_drop);
-          if (reason < counters_.insertion_drops.size()) ++counters_.insertion_drops[reason];
-        }
-      }
-      break;
+    case Action::kDrop: count_drop(verdict); break;
   }
   return verdict;
 }
@@ -615,6 +604,19 @@ void Worker::request_neighbor(PortId port, const net::IpAddress& next_hop) noexc
 void Worker::count_tx(const Frame& frame) noexcept {
   ++counters_.tx_packets;
   counters_.tx_bytes += frame.buffer.length();
+}
+
+void Worker::count_drop(const Verdict& verdict) noexcept {
+  ++counters_.dropped;
+  if (verdict.parse_drop != packet::DropReason::kNone) {
+    ++counters_.parse_drops[static_cast<std::size_t>(verdict.parse_drop)];
+  } else if (verdict.drop) {
+    ++counters_.pipeline_drops[static_cast<std::size_t>(*verdict.drop)];
+    if (*verdict.drop == PipelineDrop::kTcpInsertion) {
+      const auto reason = static_cast<std::size_t>(verdict.insertion_drop);
+      if (reason < counters_.insertion_drops.size()) ++counters_.insertion_drops[reason];
+    }
+  }
 }
 
 }  // namespace sluice::pipeline

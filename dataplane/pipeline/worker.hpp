@@ -181,6 +181,8 @@ class Worker {
   void learn_neighbor(const net::IpAddress& address, const net::MacAddress& mac,
                       PortId port) noexcept;
   void count_tx(const Frame& frame) noexcept;
+  // A dropped frame's counters: the total and its reason (parse, pipeline, insertion).
+  void count_drop(const Verdict& verdict) noexcept;
 
   std::shared_ptr<const Tables> tables_;
   FrameIo& io_;

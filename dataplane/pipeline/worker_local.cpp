@@ -196,14 +196,7 @@ Verdict Worker::from_host(Frame& frame, std::int64_t now_ns) noexcept {
       count_tx(frame);
       break;
     case Action::kConsumed: ++counters_.host_tx; break;
-    case Action::kDrop:
-      ++counters_.dropped;
-      if (verdict.parse_drop != packet::DropReason::kNone) {
-        ++counters_.parse_drops[static_cast<std::size_t>(verdict.parse_drop)];
-      } else if (verdict.drop) {
-        ++counters_.pipeline_drops[static_cast<std::size_t>(*verdict.drop)];
-      }
-      break;
+    case Action::kDrop: count_drop(verdict); break;
     case Action::kHost: break;  // never: the host's packets do not go back up
   }
   return verdict;
