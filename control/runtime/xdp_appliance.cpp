@@ -131,9 +131,7 @@ class XdpControl final : public datapath::Datapath {
 
   std::optional<std::uint64_t> flush_flows(std::optional<pipeline::ServiceId> service) override {
     if (service) return datapath_.flush_service(*service);
-    const std::uint64_t count = datapath_.flows().size();
-    datapath_.flush();
-    return count;
+    return datapath_.flush();
   }
 
   // Active flows counted from the flow map on each call; totals from the program's per-slot

@@ -54,9 +54,24 @@ void update_or_throw(int fd, const Key& key, const Value& value, const char* wha
   }
 }
 
-// Deletes every key of a hash map that `keep` does not hold.
+// Calls visit(key, value) for every entry of a hash map; an entry removed between reading its
+// key and its value is skipped.
+template <typename Key, typename Value, typename Visit>
+void visit_entries(int fd, Visit&& visit) {
+  Key key{};
+  Key next{};
+  const Key* cursor = nullptr;
+  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
+    Value value{};
+    if (bpf_map_lookup_elem(fd, &next, &value) == 0) visit(next, value);
+    key = next;
+    cursor = &key;
+  }
+}
+
+// Deletes every key of a hash map that `keep` does not hold; returns how many.
 template <typename Key>
-void delete_absent(int fd, const std::vector<Key>& keep) {
+std::size_t delete_absent(int fd, const std::vector<Key>& keep) {
   std::vector<Key> doomed;
   Key key{};
   Key next{};
@@ -69,11 +84,12 @@ void delete_absent(int fd, const std::vector<Key>& keep) {
     cursor = &key;
   }
   for (const Key& k : doomed) bpf_map_delete_elem(fd, &k);
+  return doomed.size();
 }
 
 template <typename Key>
-void delete_all(int fd) {
-  delete_absent<Key>(fd, {});
+std::size_t delete_all(int fd) {
+  return delete_absent<Key>(fd, {});
 }
 
 }  // namespace
@@ -272,7 +288,7 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
   // header timer (another thread, not a CPU of the program) sent.
   if (!result.empty()) {
     pipeline::WorkerCounters& first = result[0];
-    first.flows_active = flows().size();
+    first.flows_active = flow_count();
     const TimerCounters& t = timer_counters_;
     first.pp_resent += t.pp_resent.load(std::memory_order_relaxed);
     first.pp_given_up += t.pp_given_up.load(std::memory_order_relaxed);
@@ -299,31 +315,41 @@ net::Endpoint endpoint(std::uint8_t family, const std::uint8_t* address, std::ui
 std::vector<FlowInfo> XdpDatapath::flows() const {
   std::vector<FlowInfo> result;
   if (skeleton_ == nullptr) return result;
-  const int fd = map_fd("sl_flows");
-  std::uint64_t key = 0;
-  std::uint64_t next = 0;
-  const std::uint64_t* cursor = nullptr;
-  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
-    sl_xdp_flow f{};
-    if (bpf_map_lookup_elem(fd, &next, &f) == 0) {
-      FlowInfo info;
-      info.id = next;
-      info.protocol = f.protocol;
-      info.client = endpoint(f.client_family, f.client, f.client_port);
-      info.vip = endpoint(f.client_family, f.vip, f.vip_port);
-      info.snat = endpoint(f.backend_family, f.snat, f.snat_port);
-      info.backend = endpoint(f.backend_family, f.backend, f.backend_port);
-      info.state = f.state;
-      info.header_state = f.header_state;
-      info.header_length = f.header_len;
-      info.last_seen_ns = f.last_seen_ns;
-      info.service = f.service;
-      result.push_back(info);
-    }
-    key = next;
-    cursor = &key;
-  }
+  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t id, const sl_xdp_flow& f) {
+    FlowInfo info;
+    info.id = id;
+    info.protocol = f.protocol;
+    info.client = endpoint(f.client_family, f.client, f.client_port);
+    info.vip = endpoint(f.client_family, f.vip, f.vip_port);
+    info.snat = endpoint(f.backend_family, f.snat, f.snat_port);
+    info.backend = endpoint(f.backend_family, f.backend, f.backend_port);
+    info.state = f.state;
+    info.header_state = f.header_state;
+    info.header_length = f.header_len;
+    info.last_seen_ns = f.last_seen_ns;
+    info.service = f.service;
+    result.push_back(info);
+  });
   return result;
+}
+
+std::size_t XdpDatapath::flow_count() const {
+  std::size_t count = 0;
+  if (skeleton_ != nullptr) {
+    visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t, const sl_xdp_flow&) { ++count; });
+  }
+  return count;
+}
+
+std::size_t XdpDatapath::forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed) {
+  if (skeleton_ == nullptr) return 0;
+  // Collected first, forgotten after the walk: deleting entries mid-walk would disturb it.
+  std::vector<std::pair<std::uint64_t, sl_xdp_flow>> chosen;
+  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t id, const sl_xdp_flow& f) {
+    if (doomed(f)) chosen.emplace_back(id, f);
+  });
+  for (const auto& [id, f] : chosen) forget(id, f);
+  return chosen.size();
 }
 
 // Both conntrack keys, the header and the flow (the program creates them in the other order).
@@ -363,32 +389,20 @@ void XdpDatapath::forget(std::uint64_t id, const sl_xdp_flow& f) const {
 
 std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
   if (skeleton_ == nullptr) return 0;
-  const int fd = map_fd("sl_flows");
   const pipeline::Limits& limits = tables_->limits();
-  std::vector<std::pair<std::uint64_t, sl_xdp_flow>> doomed;
-  std::uint64_t key = 0;
-  std::uint64_t next = 0;
-  const std::uint64_t* cursor = nullptr;
-  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
-    sl_xdp_flow f{};
-    if (bpf_map_lookup_elem(fd, &next, &f) == 0) {
-      const std::uint64_t timeout = f.protocol == 17 ? limits.udp_timeout_ns
-                                    : f.state <= SL_TCP_SYN_RECV ? limits.tcp_syn_timeout_ns
-                                    : f.state == SL_TCP_ESTABLISHED ? limits.tcp_established_timeout_ns
-                                                                     : limits.tcp_closing_timeout_ns;
-      if (now_ns > f.last_seen_ns && now_ns - f.last_seen_ns > timeout) doomed.emplace_back(next, f);
-    }
-    key = next;
-    cursor = &key;
-  }
-  for (const auto& [id, f] : doomed) forget(id, f);
-  return doomed.size();
+  return forget_flows_if([&](const sl_xdp_flow& f) {
+    const std::uint64_t timeout = f.protocol == 17 ? limits.udp_timeout_ns
+                                  : f.state <= SL_TCP_SYN_RECV ? limits.tcp_syn_timeout_ns
+                                  : f.state == SL_TCP_ESTABLISHED ? limits.tcp_established_timeout_ns
+                                                                   : limits.tcp_closing_timeout_ns;
+    return now_ns > f.last_seen_ns && now_ns - f.last_seen_ns > timeout;
+  });
 }
 
-void XdpDatapath::flush() {
-  if (skeleton_ == nullptr) return;
+std::size_t XdpDatapath::flush() {
+  if (skeleton_ == nullptr) return 0;
   delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
-  delete_all<std::uint64_t>(map_fd("sl_flows"));
+  const std::size_t flushed = delete_all<std::uint64_t>(map_fd("sl_flows"));
   delete_all<std::uint64_t>(map_fd("sl_headers"));
   delete_all<std::uint64_t>(map_fd("sl_armed"));
   // No flow left: no backend carries any (totals are history and stay).
@@ -400,23 +414,11 @@ void XdpDatapath::flush() {
       bpf_map_update_elem(counts_fd, &key, &counts, BPF_EXIST);
     }
   }
+  return flushed;
 }
 
 std::size_t XdpDatapath::flush_service(std::uint16_t service) {
-  if (skeleton_ == nullptr) return 0;
-  const int fd = map_fd("sl_flows");
-  std::vector<std::pair<std::uint64_t, sl_xdp_flow>> doomed;
-  std::uint64_t key = 0;
-  std::uint64_t next = 0;
-  const std::uint64_t* cursor = nullptr;
-  while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
-    sl_xdp_flow f{};
-    if (bpf_map_lookup_elem(fd, &next, &f) == 0 && f.service == service) doomed.emplace_back(next, f);
-    key = next;
-    cursor = &key;
-  }
-  for (const auto& [id, f] : doomed) forget(id, f);
-  return doomed.size();
+  return forget_flows_if([service](const sl_xdp_flow& f) { return f.service == service; });
 }
 
 std::vector<std::uint64_t> XdpDatapath::backend_flow_totals(
@@ -437,27 +439,20 @@ std::vector<NeighborInfo> XdpDatapath::neighbors() const {
   std::vector<NeighborInfo> result;
   if (skeleton_ == nullptr) return result;
   for (const bool is_static : {true, false}) {
-    const int fd = map_fd(is_static ? "sl_neighbors" : "sl_learned");
-    sl_xdp_addr_key key{};
-    sl_xdp_addr_key next{};
-    const sl_xdp_addr_key* cursor = nullptr;
-    while (bpf_map_get_next_key(fd, cursor, &next) == 0) {
-      sl_xdp_neighbor n{};
-      if (bpf_map_lookup_elem(fd, &next, &n) == 0) {
-        NeighborInfo info;
-        info.address = net::IpAddress::from_bytes(
-            next.family == SL_FAMILY_V4 ? net::Family::kIpv4 : net::Family::kIpv6, next.addr);
-        std::array<std::uint8_t, 6> mac{};
-        std::memcpy(mac.data(), n.mac, mac.size());
-        info.mac = net::MacAddress(mac);
-        info.port = n.port;
-        info.is_static = is_static;
-        info.learned_ns = is_static ? 0 : n.learned_ns;
-        result.push_back(info);
-      }
-      key = next;
-      cursor = &key;
-    }
+    visit_entries<sl_xdp_addr_key, sl_xdp_neighbor>(
+        map_fd(is_static ? "sl_neighbors" : "sl_learned"),
+        [&](const sl_xdp_addr_key& key, const sl_xdp_neighbor& n) {
+          NeighborInfo info;
+          info.address = net::IpAddress::from_bytes(
+              key.family == SL_FAMILY_V4 ? net::Family::kIpv4 : net::Family::kIpv6, key.addr);
+          std::array<std::uint8_t, 6> mac{};
+          std::memcpy(mac.data(), n.mac, mac.size());
+          info.mac = net::MacAddress(mac);
+          info.port = n.port;
+          info.is_static = is_static;
+          info.learned_ns = is_static ? 0 : n.learned_ns;
+          result.push_back(info);
+        });
   }
   return result;
 }

@@ -19,6 +19,7 @@
 // port vectors and atomic counters only.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -104,9 +105,10 @@ class XdpDatapath {
 
   std::vector<pipeline::WorkerCounters> snapshot_counters() const;  // one per possible CPU
   std::vector<FlowInfo> flows() const;
+  std::size_t flow_count() const;
   // Removes flows idle past their state's timeout (the program only expires on lookup).
   std::size_t expire_flows(std::uint64_t now_ns);
-  void flush();
+  std::size_t flush();  // returns how many flows it removed
   // Removes the flows of one service id; returns how many.
   std::size_t flush_service(std::uint16_t service);
   // Flows ever assigned to the backends of `slots` (BackendSet slots) of a service.
@@ -141,6 +143,8 @@ class XdpDatapath {
   void write_maglev(const std::vector<MaglevTable>& tables);
   int map_fd(const char* name) const;
   void forget(std::uint64_t id, const sl_xdp_flow& flow) const;
+  // Forgets every flow `doomed` picks (expiry, per-service flush); returns how many.
+  std::size_t forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed);
 
   // The program's next-hop resolution (sl_resolve_hop): port from sl_nexthops, MAC from
   // sl_neighbors, sl_learned, then the kernel's table on the port's device.
