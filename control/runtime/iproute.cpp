@@ -33,11 +33,15 @@ bool run_ip(const std::vector<std::string>& args) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-void must_ip(const std::vector<std::string>& args, const char* context) {
-  if (run_ip(args)) return;
+std::string ip_command(const std::vector<std::string>& args) {
   std::string text = "ip";
   for (const std::string& arg : args) text += " " + arg;
-  throw std::runtime_error(fmt::format("{}: '{}' failed", context, text));
+  return text;
+}
+
+void must_ip(const std::vector<std::string>& args, const char* context) {
+  if (run_ip(args)) return;
+  throw std::runtime_error(fmt::format("{}: '{}' failed", context, ip_command(args)));
 }
 
 std::string family_flag(const net::IpAddress& address) { return address.is_v4() ? "-4" : "-6"; }

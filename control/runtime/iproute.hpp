@@ -9,6 +9,8 @@
 
 namespace sluice::runtime {
 
+// "ip ARGS..." as an operator would type it (for messages).
+std::string ip_command(const std::vector<std::string>& args);
 // Runs `ip ARGS...`, output discarded; true on exit status 0.
 bool run_ip(const std::vector<std::string>& args);
 // The same, throwing std::runtime_error("CONTEXT: 'ip ARGS' failed") otherwise.

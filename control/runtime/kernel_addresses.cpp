@@ -19,8 +19,8 @@ const std::string& kernel_device(const config::Interface& interface) {
 }
 
 // The addresses the kernel has now, as (device, address) pairs.
-std::vector<std::pair<std::string, net::IpAddress>> present_addresses() {
-  std::vector<std::pair<std::string, net::IpAddress>> present;
+KernelAddresses::PresentAddresses present_addresses() {
+  KernelAddresses::PresentAddresses present;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return present;
   for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
@@ -84,7 +84,8 @@ std::vector<std::string> delete_arguments(const KernelChange& change) {
 
 KernelAddresses::KernelAddresses(const config::Config& config) {
   try {
-    for (const KernelChange& change : kernel_changes(config)) apply(change, true);
+    const auto present = present_addresses();
+    for (const KernelChange& change : kernel_changes(config)) apply(change, true, present);
   } catch (...) {
     undo();  // what was added before the failure
     throw;
@@ -105,14 +106,14 @@ void KernelAddresses::undo() noexcept {
 }
 
 void KernelAddresses::sync_routes(const config::Config& config) {
-  for (const KernelChange& change : kernel_changes(config)) apply(change, false);
+  const auto present = present_addresses();
+  for (const KernelChange& change : kernel_changes(config)) apply(change, false, present);
 }
 
-void KernelAddresses::apply(const KernelChange& change, bool must) {
+void KernelAddresses::apply(const KernelChange& change, bool must, const PresentAddresses& present) {
   if (std::find(added_.begin(), added_.end(), change) != added_.end()) return;
   if (change.kind == KernelChange::Kind::kAddress) {
     const net::IpAddress address = address_of(change);
-    const auto present = present_addresses();
     const bool there = std::any_of(present.begin(), present.end(), [&](const auto& entry) {
       return entry.first == change.device && entry.second == address;
     });
@@ -134,10 +135,8 @@ void KernelAddresses::apply(const KernelChange& change, bool must) {
                  change.destination, change.gateway);
     return;
   }
-  std::string text = "ip";
-  for (const std::string& arg : args) text += " " + arg;
-  if (must) throw std::runtime_error(fmt::format("kernel addresses: '{}' failed", text));
-  spdlog::warn("kernel addresses: '{}' failed", text);
+  if (must) throw std::runtime_error(fmt::format("kernel addresses: '{}' failed", ip_command(args)));
+  spdlog::warn("kernel addresses: '{}' failed", ip_command(args));
 }
 
 }  // namespace sluice::runtime

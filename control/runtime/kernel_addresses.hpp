@@ -9,6 +9,7 @@
 // that were already there are used and left alone. After a crash they stay, and the next run
 // finds them present: it uses them and leaves them too (logged). Control thread only.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "control/config/config.hpp"
@@ -49,8 +50,11 @@ class KernelAddresses final : public HostPath {
   // nothing is removed while running).
   void sync_routes(const config::Config& config) override;
 
+  // The kernel's addresses as (device, address), read once per batch of changes.
+  using PresentAddresses = std::vector<std::pair<std::string, net::IpAddress>>;
+
  private:
-  void apply(const KernelChange& change, bool must);
+  void apply(const KernelChange& change, bool must, const PresentAddresses& present);
   void undo() noexcept;
 
   std::vector<KernelChange> added_;  // ours to undo, in order of addition
