@@ -7,6 +7,13 @@ say()  { printf '\033[1m==> %s\033[0m\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# configs/lab.toml (or $1) for `sluice run --mode xdp` in the lab, on stdout: the same file with
+# `[xdp] attach = "generic"`. On the lab's veths a frame sent back with XDP_TX in native mode
+# did not reach the peer (docs/xdp.md, "Tests"); generic XDP transmits through the stack.
+lab_xdp_config() {
+  sed 's/^\[console\]/[xdp]\nattach = "generic"\n\n[console]/' "${1:-$SLUICE_ROOT/configs/lab.toml}"
+}
+
 need_root() {
   [ "$(id -u)" -eq 0 ] || die "$1 needs root (network namespaces, XDP, DPDK): run it with sudo"
 }
