@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "control/config/load.hpp"
 #include "control/datapath/tables_from_config.hpp"
@@ -39,7 +40,9 @@ namespace {
 
 constexpr const char* kDevice = "slx-life";
 
-const char* const kConfig = R"(
+// The appliance's side of every config here: one interface, static neighbours for the client
+// and both backends.
+const std::string kFront = R"(
 [appliance]
 mode = "xdp"
 
@@ -62,7 +65,9 @@ interface = "front"
 address = "10.99.0.3"
 mac = "02:00:00:00:99:03"
 interface = "front"
+)";
 
+const std::string kConfig = kFront + R"(
 [[services]]
 name = "web"
 vip = "10.99.0.100"
@@ -182,6 +187,14 @@ TEST(XdpLifecycle, StaleNetlinkAttachmentIsReplaced) {
   EXPECT_EQ(attached_id(), 0u);
 }
 
+// The per-CPU maps (verdict, counters, cursors) are read for CPU 0: run the program there.
+bool pin_to_cpu0() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  return sched_setaffinity(0, sizeof cpus, &cpus) == 0;
+}
+
 struct RunResult {
   std::uint32_t action = 0;
   sl_xdp_last_verdict verdict{};
@@ -228,10 +241,7 @@ std::string destination(const packet::testing::Bytes& frame) {
 // A reload that replaces the service's backend: the established flow keeps its backend and
 // SNAT port (the backend's answer still reaches the client), new flows go to the new backend.
 TEST(XdpLifecycle, ReloadKeepsFlowsAndSteersNewOnes) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::XdpDatapath datapath(settings());
   xdp::LoadOptions options;
   options.attach = false;
@@ -265,10 +275,7 @@ TEST(XdpLifecycle, ReloadKeepsFlowsAndSteersNewOnes) {
 // A backend without a static neighbour: the SYN becomes an ARP request for it, the ARP reply
 // is learnt, and the client's SYN retransmission then goes out with the backend's MAC.
 TEST(XdpLifecycle, UnknownNeighbourIsSolicitedThenLearnt) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::XdpDatapath datapath(settings());
   xdp::LoadOptions options;
   options.attach = false;
@@ -310,25 +317,7 @@ TEST(XdpLifecycle, UnknownNeighbourIsSolicitedThenLearnt) {
 // least-conn in the program (docs/xdp.md "Schedulers"): the eligible backend with the lowest
 // (active + 1) / weight, first on ties, as the C++ scheduler; the loads are the per-backend-slot
 // counters the program adds to at flow creation and takes back when a flow is forgotten.
-const char* const kLeastConnConfig = R"(
-[appliance]
-mode = "xdp"
-
-[[interfaces]]
-name = "front"
-kernel = "slx-life"
-addresses = ["10.99.0.1/24"]
-
-[[neighbors]]
-address = "10.99.0.2"
-mac = "02:00:00:00:99:02"
-interface = "front"
-
-[[neighbors]]
-address = "10.99.0.3"
-mac = "02:00:00:00:99:03"
-interface = "front"
-
+const std::string kLeastConnConfig = kFront + R"(
 [[services]]
 name = "lc"
 vip = "10.99.0.100"
@@ -348,10 +337,7 @@ weight = 1
 )";
 
 TEST(XdpLifecycle, LeastConnFollowsTheBackendsLoadAndFlushTakesItBack) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::XdpDatapath datapath(settings());
   xdp::LoadOptions options;
   options.attach = false;
@@ -389,10 +375,7 @@ TEST(XdpLifecycle, LeastConnFollowsTheBackendsLoadAndFlushTakesItBack) {
 // an own address in that range with no flow goes up to the kernel; below it, it is an unknown
 // flow and dropped.
 TEST(XdpLifecycle, NoFlowFramesToTheHostPortRangeGoUp) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::XdpDatapath datapath(settings());
   xdp::LoadOptions options;
   options.attach = false;
@@ -414,10 +397,7 @@ TEST(XdpLifecycle, NoFlowFramesToTheHostPortRangeGoUp) {
 // their IP packet (SL_CFG_GENERIC_TAIL_PAD: generic XDP misplaces a resized skb's tail, and
 // NDP receivers then drop the frame); native attach builds them exactly (the test above: 42).
 TEST(XdpLifecycle, GenericAttachPadsResizedFrames) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::DatapathSettings generic = settings();
   generic.mode = xdp::AttachMode::kGeneric;
   xdp::XdpDatapath datapath(generic);
@@ -501,10 +481,7 @@ std::uint64_t monotonic_ms() {
 // thread, its AF_PACKET socket) resends the header to the backend no earlier than 200 ms
 // after it was sent, out of kDevice; once the backend acknowledges c+1+H, no more resends.
 TEST(XdpLifecycle, HeaderTimerResendsALostHeaderOnTheWire) {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(0, &cpus);
-  ASSERT_EQ(sched_setaffinity(0, sizeof cpus, &cpus), 0);
+  ASSERT_TRUE(pin_to_cpu0());
   xdp::XdpDatapath datapath(settings());
   xdp::LoadOptions options;
   options.attach = false;  // frames in through BPF_PROG_TEST_RUN; the timer's go out on the wire
