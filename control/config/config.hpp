@@ -46,6 +46,9 @@ struct Dpdk {
   std::vector<std::string> eal_args;  // handed to rte_eal_init verbatim
   std::uint32_t idle_sleep_us = 0;    // 0 = pure busy poll
   std::uint16_t burst = 32;
+  // While running, sluice keeps the kernel off the ports it reads through a kernel-visible
+  // vdev (net_af_packet, net_pcap iface=): docs/dpdk.md "The kernel stand-off".
+  bool kernel_standoff = true;
 };
 
 struct Xdp {

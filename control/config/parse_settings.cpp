@@ -31,6 +31,7 @@ void parse_dpdk(const TableReader& section, Dpdk& dpdk) {
   if (auto burst = section.integer<std::uint16_t>("burst", 1, limits::kMaxBurst)) {
     dpdk.burst = *burst;
   }
+  if (auto standoff = section.boolean("kernel_standoff")) dpdk.kernel_standoff = *standoff;
 }
 
 // A listener address: "IP:PORT", "[IPv6]:PORT", or "" for "disabled". Returns false when the
@@ -99,7 +100,7 @@ void parse_settings(const TableReader& root, ConfigDraft& draft) {
   }
   if (const toml::table* table = root.subtable("dpdk")) {
     parse_dpdk(
-        TableReader(*table, "dpdk", diagnostics, {"workers", "eal_args", "idle_sleep_us", "burst"}),
+        TableReader(*table, "dpdk", diagnostics, {"workers", "eal_args", "idle_sleep_us", "burst", "kernel_standoff"}),
         settings.dpdk);
   }
   if (const toml::table* table = root.subtable("xdp")) {

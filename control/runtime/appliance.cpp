@@ -25,6 +25,7 @@
 #include "control/runtime/dpdk_control.hpp"
 #include "control/runtime/dpdk_settings.hpp"
 #include "control/runtime/host_tap.hpp"
+#include "control/runtime/kernel_standoff.hpp"
 #include "control/runtime/stats_summary.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 #include "dataplane/dpdk/dpdk_error.hpp"
@@ -221,8 +222,32 @@ int serve(datapath::Datapath& datapath, std::shared_ptr<const config::Config> co
   return 0;
 }
 
+// The kernel stand-off for the ports the kernel sees too (kernel_standoff.hpp). Made before
+// EAL opens the ports, so the PMD never reads a coalesced frame and the kernel never answers
+// one; destroyed after the datapath, so it is in place until the last frame.
+std::unique_ptr<KernelStandoff> make_standoff(const config::Config& config) {
+  std::vector<standoff::KernelPort> ports = standoff::kernel_visible_ports(config);
+  if (ports.empty()) return nullptr;
+  if (!config.dpdk.kernel_standoff) {
+    for (const standoff::KernelPort& port : ports) {
+      spdlog::warn("[dpdk] kernel_standoff = false: the kernel processes {}'s frames too "
+                   "(interface {}); keep it off them yourself (docs/dpdk.md)",
+                   port.device, port.interface);
+    }
+    return nullptr;
+  }
+  return std::make_unique<KernelStandoff>(std::move(ports));
+}
+
 int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
                        const config::LoadOptions& load_options) {
+  std::unique_ptr<KernelStandoff> standoff;  // declared first: outlives the datapath
+  try {
+    standoff = make_standoff(*config);
+  } catch (const std::exception& error) {
+    spdlog::error("cannot start the DPDK datapath: {}", error.what());
+    return 1;
+  }
   std::unique_ptr<dpdk::DpdkDatapath> datapath;
   try {
     datapath = std::make_unique<dpdk::DpdkDatapath>(dpdk_settings(*config));

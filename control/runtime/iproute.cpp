@@ -1,43 +1,16 @@
 #include "control/runtime/iproute.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cerrno>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-extern char** environ;
+#include "control/runtime/command.hpp"
 
 namespace sluice::runtime {
 
-bool run_ip(const std::vector<std::string>& args) {
-  std::vector<std::string> copies = args;
-  std::string program = "ip";
-  std::vector<char*> argv{program.data()};
-  for (std::string& arg : copies) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "ip", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
+bool run_ip(const std::vector<std::string>& args) { return run_command("ip", args).ok(); }
 
-std::string ip_command(const std::vector<std::string>& args) {
-  std::string text = "ip";
-  for (const std::string& arg : args) text += " " + arg;
-  return text;
-}
+std::string ip_command(const std::vector<std::string>& args) { return command_line("ip", args); }
 
 void must_ip(const std::vector<std::string>& args, const char* context) {
   if (run_ip(args)) return;

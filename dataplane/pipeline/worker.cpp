@@ -126,6 +126,12 @@ Verdict Worker::process(Frame& frame, PortId ingress, std::int64_t now_ns,
 Verdict Worker::dispatch(Packet& packet) noexcept {
   const packet::ParsedFrame& parsed = packet.parsed;
   if (parsed.l3 == packet::L3Kind::kArp) return handle_arp(packet);
+  // Longer than the link allows: a frame the receiving kernel coalesced (GRO/LRO) before a
+  // kernel-visible PMD copied it (docs/dpdk.md "The kernel stand-off"). It can be neither
+  // grown nor sent on an MTU-sized link; dropping it makes the sender retransmit at wire size.
+  if (parsed.l3_end - parsed.l3_offset > tables_->port(packet.ingress).mtu) {
+    return Verdict::dropped(PipelineDrop::kOversizedFrame);
+  }
   if (parsed.is_fragment) return Verdict::dropped(PipelineDrop::kFragment);
   if (parsed.is_tcp()) return handle_tcp(packet);
   if (parsed.is_udp()) return handle_udp(packet);

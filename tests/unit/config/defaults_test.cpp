@@ -21,6 +21,7 @@ TEST(Defaults, MinimalFileGetsTheSpecDefaults) {
   EXPECT_TRUE(config->dpdk.eal_args.empty());
   EXPECT_EQ(config->dpdk.idle_sleep_us, 0u);
   EXPECT_EQ(config->dpdk.burst, 32);
+  EXPECT_TRUE(config->dpdk.kernel_standoff);
   EXPECT_EQ(config->xdp.attach, XdpAttach::kNative);
   ASSERT_TRUE(config->console.listen);
   EXPECT_EQ(config->console.listen->to_string(), "127.0.0.1:7070");
@@ -105,6 +106,7 @@ TEST(Defaults, BoundsAreInclusive) {
       "workers = 128",
       "burst = 512",
       "idle_sleep_us = 100000",
+      "kernel_standoff = false",
       "[conntrack]",
       "max_entries = 1024",
       "udp_timeout_s = 604800",
@@ -138,6 +140,7 @@ TEST(Defaults, BoundsAreInclusive) {
   ASSERT_TRUE(config);
   EXPECT_EQ(config->dpdk.workers, 128u);
   EXPECT_EQ(config->dpdk.burst, 512);
+  EXPECT_FALSE(config->dpdk.kernel_standoff);
   EXPECT_EQ(config->conntrack.timeouts.udp_s, 604800u);
   EXPECT_EQ(config->interfaces[0].mtu, 576);
   EXPECT_EQ(config->interfaces[1].mtu, 1280);

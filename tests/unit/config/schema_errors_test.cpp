@@ -121,6 +121,16 @@ TEST(MissingKeys, InterfaceNameAndNeighborFields) {
             }));
 }
 
+TEST(WrongTypes, KernelStandoffIsABoolean) {
+  EXPECT_EQ(errors(with_interfaces({
+                "[dpdk]",               // 1
+                "kernel_standoff = 1",  // 2
+            })),
+            (Lines{
+                "t.toml:2:19: error: dpdk.kernel_standoff: expected a boolean, got an integer",
+            }));
+}
+
 TEST(WrongTypes, EveryKindOfMismatch) {
   EXPECT_EQ(errors(with_interfaces({
                 "[appliance]",              // 1

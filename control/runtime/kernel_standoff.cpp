@@ -1,0 +1,244 @@
+#include "control/runtime/kernel_standoff.hpp"
+
+#include <net/if.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "control/runtime/command.hpp"
+#include "control/runtime/ethtool_offloads.hpp"
+
+namespace sluice::runtime {
+namespace {
+
+using standoff::ChainSpec;
+using standoff::DeviceOriginal;
+using standoff::KernelPort;
+using standoff::Offload;
+using standoff::OffloadSet;
+
+std::string disable_ipv6_path(const std::string& device) {
+  return fmt::format("/proc/sys/net/ipv6/conf/{}/disable_ipv6", device);
+}
+
+// nullopt when the kernel has no IPv6 at all (ipv6.disable=1): nothing to turn off or restore.
+std::optional<int> read_sysctl(const std::string& path) {
+  std::ifstream file(path);
+  int value = 0;
+  if (!(file >> value)) return std::nullopt;
+  return value;
+}
+
+bool write_sysctl(const std::string& path, int value) {
+  std::ofstream file(path);
+  file << value << '\n';
+  file.flush();
+  return static_cast<bool>(file);
+}
+
+CommandResult nft(const std::vector<std::string>& args, std::string_view input = {}) {
+  CommandResult result = run_command("nft", args, input);
+  if (!result.started) {
+    throw std::runtime_error(
+        "kernel stand-off: cannot run nft (Debian package nftables); install it, or set "
+        "[dpdk] kernel_standoff = false and keep the kernel off the ports yourself (docs/dpdk.md)");
+  }
+  return result;
+}
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// True when PID is a running sluice other than this one (a table whose owner is alive is
+// that owner's, not a leftover).
+bool other_live_sluice(long pid) {
+  if (pid <= 0 || pid == static_cast<long>(getpid())) return false;
+  std::ifstream comm(fmt::format("/proc/{}/comm", pid));
+  std::string name;
+  return static_cast<bool>(std::getline(comm, name)) && name.starts_with("sluice");
+}
+
+std::string describe(const DeviceOriginal& original) {
+  std::string text;
+  if (original.disable_ipv6) text = fmt::format("disable_ipv6={}, ", *original.disable_ipv6);
+  return text + fmt::format("offloads on: {}", original.offloads_on.to_string());
+}
+
+}  // namespace
+
+void restore_device(const std::string& device, const DeviceOriginal& original) noexcept {
+  if (if_nametoindex(device.c_str()) == 0) {
+    spdlog::warn("kernel stand-off: {} is gone; nothing to restore on it", device);
+    return;
+  }
+  if (original.disable_ipv6 && !write_sysctl(disable_ipv6_path(device), *original.disable_ipv6)) {
+    spdlog::warn("kernel stand-off: could not set {} back to {}", disable_ipv6_path(device),
+                 *original.disable_ipv6);
+  }
+  // kOffloads order: tx before tso, which depends on it.
+  for (Offload offload : standoff::kOffloads) {
+    if (!original.offloads_on.contains(offload)) continue;
+    std::string error;
+    if (!set_offload(device, offload, true, error)) {
+      spdlog::warn("kernel stand-off: could not turn {} back on on {}: {}",
+                   standoff::offload_name(offload), device, error);
+    }
+  }
+}
+
+KernelStandoff::KernelStandoff(std::vector<KernelPort> ports) {
+  if (ports.empty()) return;
+  for (const KernelPort& port : ports) {
+    if (!standoff::safe_device_name(port.device)) {
+      throw std::runtime_error(fmt::format(
+          "kernel stand-off: interface {}: \"{}\" is not a kernel device name", port.interface,
+          port.device));
+    }
+    if (if_nametoindex(port.device.c_str()) == 0) {
+      throw std::runtime_error(fmt::format("kernel stand-off: interface {}: no kernel device {}",
+                                           port.interface, port.device));
+    }
+  }
+  const std::vector<ChainSpec> adopted = adopt_leftover(ports);
+  for (KernelPort& port : ports) {
+    const auto found = std::find_if(adopted.begin(), adopted.end(), [&](const ChainSpec& chain) {
+      return chain.device == port.device;
+    });
+    DeviceOriginal original;
+    if (found != adopted.end()) {
+      original = found->original;
+    } else {
+      std::string error;
+      const auto offloads = read_offloads(port.device, error);
+      if (!offloads) throw std::runtime_error("kernel stand-off: " + error);
+      original.offloads_on = *offloads;
+      original.disable_ipv6 = read_sysctl(disable_ipv6_path(port.device));
+    }
+    held_.push_back({std::move(port), original});
+  }
+  try {
+    install_table();
+    for (const Held& held : held_) apply(held);
+  } catch (...) {
+    undo();
+    throw;
+  }
+}
+
+KernelStandoff::~KernelStandoff() { undo(); }
+
+std::vector<ChainSpec> KernelStandoff::adopt_leftover(const std::vector<KernelPort>& ports) const {
+  const std::string table(standoff::kTable);
+  const CommandResult listing = nft({"list", "table", "netdev", table});
+  if (!listing.ok()) return {};  // no table: nothing left behind
+  const auto leftover = standoff::parse_listing(listing.output);
+  if (!leftover) return {};
+  const long owner = leftover->owner_pid.value_or(0);
+  if (other_live_sluice(owner)) {
+    throw std::runtime_error(fmt::format(
+        "kernel stand-off: sluice pid {} holds nft table netdev {} in this network namespace "
+        "(is another sluice running on these ports?)",
+        owner, table));
+  }
+  spdlog::warn("kernel stand-off: nft table netdev {} of an earlier run (pid {}) is still there: "
+               "it ended without cleaning up; adopting it",
+               table, owner);
+  std::vector<ChainSpec> ours;
+  for (const ChainSpec& chain : leftover->chains) {
+    const bool drive_again = std::any_of(ports.begin(), ports.end(), [&](const KernelPort& port) {
+      return port.device == chain.device;
+    });
+    if (drive_again) {
+      spdlog::info("kernel stand-off: {}: keeping the earlier run's record of its original "
+                   "settings ({})",
+                   chain.device, describe(chain.original));
+      ours.push_back(chain);
+    } else {
+      restore_device(chain.device, chain.original);
+      spdlog::info("kernel stand-off: {} (not in this configuration) restored as the earlier run "
+                   "found it ({})",
+                   chain.device, describe(chain.original));
+    }
+  }
+  for (const std::string& device : leftover->unreadable) {
+    spdlog::warn("kernel stand-off: the earlier run's record for {} is unreadable: its settings "
+                 "stay as they are",
+                 device);
+  }
+  return ours;
+}
+
+void KernelStandoff::install_table() {
+  std::vector<ChainSpec> chains;
+  for (const Held& held : held_) chains.push_back({held.port.device, held.original});
+  const CommandResult result =
+      nft({"-f", "-"}, standoff::replace_ruleset(chains, static_cast<long>(getpid())));
+  if (!result.ok()) {
+    throw std::runtime_error(fmt::format("kernel stand-off: nft refused the table: {}",
+                                         one_line(result.output)));
+  }
+  table_installed_ = true;
+}
+
+void KernelStandoff::apply(const Held& held) const {
+  const std::string& device = held.port.device;
+  std::string ipv6 = "no IPv6 in this kernel";
+  if (held.original.disable_ipv6) {
+    if (!write_sysctl(disable_ipv6_path(device), 1)) {
+      throw std::runtime_error(
+          fmt::format("kernel stand-off: cannot write {}", disable_ipv6_path(device)));
+    }
+    ipv6 = fmt::format("disable_ipv6 {} -> 1", *held.original.disable_ipv6);
+  }
+  std::string error;
+  const auto now_on = read_offloads(device, error);
+  OffloadSet turned_off;
+  OffloadSet kept_on;
+  for (Offload offload : standoff::kOffloads) {
+    if (!now_on || !now_on->contains(offload)) continue;
+    if (set_offload(device, offload, false, error)) {
+      turned_off.insert(offload);
+    } else {
+      kept_on.insert(offload);
+      spdlog::warn("kernel stand-off: {} stays on on {} ({}){}", standoff::offload_name(offload),
+                   device, error,
+                   offload == Offload::kGro || offload == Offload::kLro
+                       ? ": frames larger than the MTU may reach the PMD; they are dropped and "
+                         "counted (rx_oversized)"
+                       : "");
+    }
+  }
+  spdlog::info("kernel stand-off on {} (interface {}): ingress dropped by nft table netdev {} "
+               "(the PMD still reads every frame), {}, offloads off: {} (all restored on exit)",
+               device, held.port.interface, standoff::kTable, ipv6, turned_off.to_string());
+}
+
+void KernelStandoff::undo() noexcept {
+  for (const Held& held : held_) {
+    restore_device(held.port.device, held.original);
+    spdlog::info("kernel stand-off: {} restored ({})", held.port.device, describe(held.original));
+  }
+  if (table_installed_) {
+    try {
+      const CommandResult result = nft({"-f", "-"}, standoff::delete_ruleset());
+      if (!result.ok()) {
+        spdlog::warn("kernel stand-off: could not delete nft table netdev {}: {}",
+                     standoff::kTable, one_line(result.output));
+      }
+    } catch (const std::exception& error) {
+      spdlog::warn("{}", error.what());
+    }
+    table_installed_ = false;
+  }
+  held_.clear();
+}
+
+}  // namespace sluice::runtime

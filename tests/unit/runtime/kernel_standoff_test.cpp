@@ -1,0 +1,192 @@
+// The kernel stand-off against a real kernel (control/runtime/kernel_standoff.hpp): in a
+// network namespace of its own, on a veth pair, the stand-off installs its nft table, turns
+// IPv6 and the offloads off, and puts every value back when destroyed; a run that died without
+// cleaning up (a child that exits without destructors, as after SIGKILL) is adopted by the
+// next one, which restores the *original* values. Needs root (CI runs as root): it fails, and
+// says why, without it.
+#include <gtest/gtest.h>
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "control/runtime/command.hpp"
+#include "control/runtime/ethtool_offloads.hpp"
+#include "control/runtime/kernel_standoff.hpp"
+
+namespace sluice::runtime {
+namespace {
+
+using standoff::KernelPort;
+using standoff::Offload;
+using standoff::OffloadSet;
+
+bool sh(const std::vector<std::string>& args) {
+  return run_command(args[0], {args.begin() + 1, args.end()}).ok();
+}
+
+int disable_ipv6(const std::string& device) {
+  std::ifstream file("/proc/sys/net/ipv6/conf/" + device + "/disable_ipv6");
+  int value = -1;
+  file >> value;
+  return value;
+}
+
+OffloadSet offloads(const std::string& device) {
+  std::string error;
+  const auto set = read_offloads(device, error);
+  EXPECT_TRUE(set) << error;
+  return set.value_or(OffloadSet{});
+}
+
+using Ports = std::vector<KernelPort>;
+
+bool table_present() { return run_command("nft", {"list", "table", "netdev", "sluice_standoff"}).ok(); }
+
+std::string table_listing() {
+  return run_command("nft", {"list", "table", "netdev", "sluice_standoff"}).output;
+}
+
+// Each test gets fresh veths with every offload the device offers on and IPv6 on.
+class KernelStandoffTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_EQ(geteuid(), 0u) << "the kernel stand-off test needs root (CAP_NET_ADMIN)";
+    ASSERT_EQ(unshare(CLONE_NEWNET), 0) << "cannot make a network namespace";
+  }
+
+  void SetUp() override {
+    run_command("nft", {"delete", "table", "netdev", "sluice_standoff"});
+    for (const char* pair : {"sa", "sc"}) {
+      const std::string peer = std::string(pair) + "p";
+      run_command("ip", {"link", "del", pair});
+      ASSERT_TRUE(sh({"ip", "link", "add", pair, "type", "veth", "peer", "name", peer}));
+      ASSERT_TRUE(sh({"ip", "link", "set", pair, "up"}));
+      ASSERT_TRUE(sh({"ip", "link", "set", peer, "up"}));
+      ASSERT_TRUE(sh({"ethtool", "-K", pair, "rx", "on", "tx", "on", "tso", "on", "gso", "on",
+                      "gro", "on"}));
+    }
+    before_ = offloads("sa");
+    ASSERT_TRUE(before_.contains(Offload::kGro));
+    ASSERT_TRUE(before_.contains(Offload::kTso));
+    ASSERT_TRUE(before_.contains(Offload::kTx));
+    ASSERT_EQ(disable_ipv6("sa"), 0);
+  }
+
+  void expect_stood_off(const std::string& device) {
+    EXPECT_EQ(disable_ipv6(device), 1);
+    const OffloadSet now = offloads(device);
+    for (Offload offload : standoff::kOffloads) {
+      EXPECT_FALSE(now.contains(offload)) << device << ": " << standoff::offload_name(offload);
+    }
+    EXPECT_NE(table_listing().find("device \"" + device + "\""), std::string::npos);
+  }
+
+  void expect_restored(const std::string& device) {
+    EXPECT_EQ(disable_ipv6(device), 0) << device;
+    EXPECT_EQ(offloads(device), before_) << device << ": " << offloads(device).to_string()
+                                         << " instead of " << before_.to_string();
+  }
+
+  // A run that dies without cleaning up: the child installs the stand-off and exits without
+  // running a destructor (what SIGKILL leaves). With `stay`, it lives on until killed.
+  pid_t dead_run(std::vector<KernelPort> ports, bool stay = false) {
+    const pid_t child = fork();
+    if (child == 0) {
+      prctl(PR_SET_NAME, "sluice-child");
+      auto* leaked = new KernelStandoff(std::move(ports));
+      (void)leaked;
+      if (stay) pause();
+      _exit(0);
+    }
+    if (!stay) {
+      int status = 0;
+      waitpid(child, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    } else {
+      for (int i = 0; i < 200 && !table_present(); ++i) usleep(10000);
+    }
+    return child;
+  }
+
+  OffloadSet before_;
+};
+
+TEST_F(KernelStandoffTest, InstallsWhileItLivesAndRestoresEverything) {
+  {
+    KernelStandoff standoff(Ports{{"front", "sa"}});
+    EXPECT_TRUE(table_present());
+    expect_stood_off("sa");
+    EXPECT_EQ(disable_ipv6("sc"), 0);  // a device it was not given is untouched
+    EXPECT_TRUE(offloads("sc").contains(Offload::kGro));
+  }
+  EXPECT_FALSE(table_present());
+  expect_restored("sa");
+}
+
+TEST_F(KernelStandoffTest, NoPortsNoTable) {
+  { KernelStandoff standoff(Ports{}); }
+  EXPECT_FALSE(table_present());
+  expect_restored("sa");
+}
+
+TEST_F(KernelStandoffTest, AfterACrashTheNextRunRestoresTheOriginals) {
+  dead_run({{"front", "sa"}});
+  ASSERT_TRUE(table_present());  // the dead run's table and settings stay
+  expect_stood_off("sa");
+  {
+    // The next run finds sa already changed: it must take the originals from the record, not
+    // from the device (which would "restore" the dead run's values).
+    KernelStandoff standoff(Ports{{"front", "sa"}});
+    expect_stood_off("sa");
+    EXPECT_NE(table_listing().find("sluice pid " + std::to_string(getpid()) + ":"),
+              std::string::npos)
+        << table_listing();
+  }
+  EXPECT_FALSE(table_present());
+  expect_restored("sa");
+}
+
+TEST_F(KernelStandoffTest, ADeadRunsOtherDevicesAreRestoredAtOnce) {
+  dead_run({{"front", "sa"}, {"back", "sc"}});
+  expect_stood_off("sc");
+  {
+    KernelStandoff standoff(Ports{{"front", "sa"}});
+    expect_restored("sc");  // no longer driven: back as the dead run found it
+    expect_stood_off("sa");
+    EXPECT_EQ(table_listing().find("device \"sc\""), std::string::npos);
+  }
+  expect_restored("sa");
+  expect_restored("sc");
+}
+
+TEST_F(KernelStandoffTest, ALiveOwnerIsNotOverruled) {
+  const pid_t owner = dead_run({{"front", "sa"}}, /*stay=*/true);
+  EXPECT_THROW(KernelStandoff(Ports{{"front", "sa"}}), std::runtime_error);
+  expect_stood_off("sa");  // the owner's stance is left as it is
+  kill(owner, SIGKILL);
+  waitpid(owner, nullptr, 0);
+  { KernelStandoff standoff(Ports{{"front", "sa"}}); }  // now a leftover: adopted and cleaned up
+  EXPECT_FALSE(table_present());
+  expect_restored("sa");
+}
+
+TEST_F(KernelStandoffTest, AMissingDeviceFailsAndChangesNothing) {
+  try {
+    KernelStandoff standoff(Ports{{"front", "sa"}, {"back", "nosuchdev0"}});
+    ADD_FAILURE() << "a missing device must fail the start";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("nosuchdev0"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(table_present());
+  expect_restored("sa");
+}
+
+}  // namespace
+}  // namespace sluice::runtime
