@@ -15,7 +15,7 @@
 #include "control/cli/logging.hpp"
 #include "control/config/limits.hpp"
 #include "control/console/text_table.hpp"
-#include "dataplane/packet/drop_reason.hpp"
+#include "dataplane/pipeline/drop_walk.hpp"
 
 namespace sluice::console {
 namespace {
@@ -120,32 +120,15 @@ Json count_json(const std::optional<std::uint64_t>& count) {
 using pipeline::CounterField;
 using pipeline::kCounterFields;
 
-// Drop reasons as "parse:<reason>" (the packet parser refused the frame) and "<reason>" (the
-// pipeline did), the names of drop_reason.hpp and counters.hpp.
-std::vector<std::pair<std::string, std::uint64_t>> drop_reasons(
-    const pipeline::WorkerCounters& counters) {
-  std::vector<std::pair<std::string, std::uint64_t>> reasons;
-  for (std::size_t index = 0; index < packet::kDropReasonCount; ++index) {
-    const auto reason = static_cast<packet::DropReason>(index);
-    if (reason == packet::DropReason::kNone) continue;  // "not dropped": never counted
-    reasons.emplace_back(fmt::format("parse:{}", packet::drop_reason_name(reason)),
-                         counters.parse_drops[index]);
-  }
-  for (std::size_t index = 0; index < pipeline::kPipelineDropCount; ++index) {
-    const auto drop = static_cast<pipeline::PipelineDrop>(index);
-    reasons.emplace_back(std::string(pipeline::pipeline_drop_name(drop)),
-                         counters.pipeline_drops[index]);
-  }
-  return reasons;
-}
-
 Json counters_json(const pipeline::WorkerCounters& counters) {
   Json object = Json::object();
   for (const CounterField& counter : kCounterFields) {
     object[std::string(counter.name)] = counters.*counter.field;
   }
   Json drops = Json::object();
-  for (const auto& [name, count] : drop_reasons(counters)) drops[name] = count;
+  pipeline::for_each_drop(counters, [&drops](const pipeline::DropCount& drop) {
+    drops[drop.name()] = drop.count;
+  });
   object["drops"] = std::move(drops);
   return object;
 }
@@ -459,9 +442,9 @@ class Interpreter {
     }
     std::string output = table.render();
     std::string drops;
-    for (const auto& [name, count] : drop_reasons(stats.total)) {
-      if (count != 0) drops += fmt::format("  {} {}\n", name, count);
-    }
+    pipeline::for_each_drop(stats.total, [&drops](const pipeline::DropCount& drop) {
+      if (drop.count != 0) drops += fmt::format("  {} {}\n", drop.name(), drop.count);
+    });
     output += drops.empty() ? "drops by reason: none\n" : "drops by reason:\n" + drops;
     return text(std::move(output));
   }

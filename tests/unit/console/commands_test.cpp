@@ -151,6 +151,24 @@ TEST_F(CommandsTest, ShowStatsTableHasAColumnPerWorkerAndTheDrops) {
   EXPECT_NE(table.find("  parse:truncated_tcp 2\n  not_for_us 10\n"), std::string::npos) << table;
 }
 
+// The insertion engine's reasons are listed as "tcp_<reason>", like the exit log does, every one
+// of them zero or not; the table names the non-zero ones after the pipeline's.
+TEST_F(CommandsTest, ShowStatsListsTheTcpInsertionReasons) {
+  const json document = run_json("show stats json");
+  // value(key, -1): a missing key fails the comparison instead of aborting in operator[].
+  const json& drops = document["drops"];
+  EXPECT_EQ(drops.value("tcp_insertion", -1), 3);
+  EXPECT_EQ(drops.value("tcp_client_syn_ack", -1), 3);
+  EXPECT_EQ(drops.value("tcp_backend_not_synchronized", -1), 0);
+  EXPECT_FALSE(drops.contains("tcp_none"));
+  EXPECT_EQ(document["workers"][1]["drops"].value("tcp_client_syn_ack", -1), 3);
+  EXPECT_EQ(document["workers"][0]["drops"].value("tcp_client_syn_ack", -1), 0);
+  const std::string table = run("show stats").output;
+  EXPECT_NE(table.find("  not_for_us 10\n  tcp_insertion 3\n  tcp_client_syn_ack 3\n"),
+            std::string::npos)
+      << table;
+}
+
 TEST_F(CommandsTest, ShowConntrackJsonHasTheSpecKeys) {
   const json flows = run_json("show conntrack json");
   ASSERT_EQ(flows.size(), 3U);
