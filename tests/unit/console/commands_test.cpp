@@ -259,6 +259,21 @@ TEST_F(CommandsTest, UnknownCommandsAreErrors) {
   EXPECT_EQ(run("show version extra").output, "error: usage: show version [json]\n");
 }
 
+// A line with a command's name but words its form does not take is a usage error, like any
+// other wrong invocation, and does nothing.
+TEST_F(CommandsTest, ExtraWordsAfterACommandAreAUsageError) {
+  const CommandResult quit = run("quit now");
+  EXPECT_EQ(quit.output, "error: usage: quit, exit\n");
+  EXPECT_FALSE(quit.close_session);
+  EXPECT_EQ(run("exit now").output, "error: usage: quit, exit\n");
+  EXPECT_EQ(run("reload now").output, "error: usage: reload\n");
+  EXPECT_TRUE(model_.changes.empty());
+  // `limit` is the keyword of show conntrack, not a service named "limit".
+  EXPECT_EQ(run("show conntrack limit").output,
+            "error: usage: show conntrack [SERVICE] [limit N] [json]\n");
+  EXPECT_TRUE(model_.conntrack_limits.empty());
+}
+
 TEST_F(CommandsTest, LogLevelChangesTheModelsLevel) {
   EXPECT_EQ(run("log level debug").output, "log level set to debug\n");
   EXPECT_EQ(run("log level error").output, "log level set to error\n");
