@@ -2,6 +2,7 @@
 // The console's command interpreter (spec cli-console.md, "Console"): one command line in, the
 // text to send back out. No sockets here: the server (server.hpp) feeds it the lines that the
 // line discipline (line_discipline.hpp) accepted, and tests drive it with a fake ConsoleModel.
+// What each command accepts and does is its entry in the command table (command_table.hpp).
 //
 // Output is newline-terminated text. Errors start with "error: ". Every `show` command takes a
 // trailing `json` and then answers exactly one JSON document on one line.

@@ -6,9 +6,8 @@
 #include <string_view>
 
 #include "control/metrics/exposition.hpp"
-#include "dataplane/insertion/decision.hpp"
-#include "dataplane/packet/drop_reason.hpp"
 #include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/drop_walk.hpp"
 
 namespace sluice::metrics {
 namespace {
@@ -102,35 +101,26 @@ void render_workers(Exposition& out, const console::StatsView& stats) {
   }
 
   // stage="parse": the packet parser or a rewrite refused the frame (drop_reason.hpp);
-  // stage="pipeline": the pipeline did (counters.hpp).
+  // stage="pipeline": the pipeline did (counters.hpp). The insertion engine's own reasons are
+  // the next family: the same frames as reason="tcp_insertion", counted again by cause.
   out.family("sluice_drops_total", MetricType::kCounter,
              "Frames dropped, by stage and reason (names as in `show stats`).");
   for (const CounterSource& source : sources) {
-    for (std::size_t index = 0; index < packet::kDropReasonCount; ++index) {
-      const auto reason = static_cast<packet::DropReason>(index);
-      if (reason == packet::DropReason::kNone) continue;  // "not dropped": never counted
-      out.sample(
-          with_worker(source, {{"stage", "parse"}, {"reason", packet::drop_reason_name(reason)}}),
-          source.counters->parse_drops[index]);
-    }
-    for (std::size_t index = 0; index < pipeline::kPipelineDropCount; ++index) {
-      const auto drop = static_cast<pipeline::PipelineDrop>(index);
-      out.sample(with_worker(source, {{"stage", "pipeline"},
-                                      {"reason", pipeline::pipeline_drop_name(drop)}}),
-                 source.counters->pipeline_drops[index]);
-    }
+    pipeline::for_each_drop(*source.counters, [&](const pipeline::DropCount& drop) {
+      if (drop.stage == pipeline::DropStage::kTcpInsertion) return;
+      const std::string_view stage =
+          drop.stage == pipeline::DropStage::kParse ? "parse" : "pipeline";
+      out.sample(with_worker(source, {{"stage", stage}, {"reason", drop.reason}}), drop.count);
+    });
   }
 
-  // The detail of reason="tcp_insertion" above (the same frames, counted again by cause).
   out.family("sluice_tcp_insertion_drops_total", MetricType::kCounter,
              "TCP segments the PROXY insertion engine refused, by reason.");
   for (const CounterSource& source : sources) {
-    for (std::size_t index = 1; index < source.counters->insertion_drops.size(); ++index) {
-      const std::string_view name =
-          insertion::to_string(static_cast<insertion::InsertionDrop>(index));
-      if (name == "unknown") break;  // past the last defined reason
-      out.sample(with_worker(source, {{"reason", name}}), source.counters->insertion_drops[index]);
-    }
+    pipeline::for_each_drop(*source.counters, [&](const pipeline::DropCount& drop) {
+      if (drop.stage != pipeline::DropStage::kTcpInsertion) return;
+      out.sample(with_worker(source, {{"reason", drop.reason}}), drop.count);
+    });
   }
 }
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "dataplane/insertion/decision.hpp"
+#include "dataplane/pipeline/drop_walk.hpp"
 
 namespace sluice::runtime {
 
@@ -33,24 +33,11 @@ std::string summary_line(const datapath::DatapathStats& stats) {
 
 std::string drop_reasons_line(const pipeline::WorkerCounters& total) {
   std::string line;
-  const auto add = [&line](std::string_view name, std::uint64_t count) {
-    if (count == 0) return;
+  pipeline::for_each_drop(total, [&line](const pipeline::DropCount& drop) {
+    if (drop.count == 0) return;
     if (!line.empty()) line += ", ";
-    line += fmt::format("{} {}", name, count);
-  };
-  for (std::size_t i = 0; i < total.parse_drops.size(); ++i) {
-    const auto reason = static_cast<packet::DropReason>(i);
-    if (reason == packet::DropReason::kNone) continue;
-    add(fmt::format("parse:{}", packet::drop_reason_name(reason)), total.parse_drops[i]);
-  }
-  for (std::size_t i = 0; i < total.pipeline_drops.size(); ++i) {
-    add(pipeline::pipeline_drop_name(static_cast<pipeline::PipelineDrop>(i)),
-        total.pipeline_drops[i]);
-  }
-  for (std::size_t i = 1; i < total.insertion_drops.size(); ++i) {
-    const auto reason = static_cast<insertion::InsertionDrop>(i);
-    add(fmt::format("tcp_{}", insertion::to_string(reason)), total.insertion_drops[i]);
-  }
+    line += fmt::format("{} {}", drop.name(), drop.count);
+  });
   return line;
 }
 

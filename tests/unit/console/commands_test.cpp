@@ -151,6 +151,24 @@ TEST_F(CommandsTest, ShowStatsTableHasAColumnPerWorkerAndTheDrops) {
   EXPECT_NE(table.find("  parse:truncated_tcp 2\n  not_for_us 10\n"), std::string::npos) << table;
 }
 
+// The insertion engine's reasons are listed as "tcp_<reason>", like the exit log does, every one
+// of them zero or not; the table names the non-zero ones after the pipeline's.
+TEST_F(CommandsTest, ShowStatsListsTheTcpInsertionReasons) {
+  const json document = run_json("show stats json");
+  // value(key, -1): a missing key fails the comparison instead of aborting in operator[].
+  const json& drops = document["drops"];
+  EXPECT_EQ(drops.value("tcp_insertion", -1), 3);
+  EXPECT_EQ(drops.value("tcp_client_syn_ack", -1), 3);
+  EXPECT_EQ(drops.value("tcp_backend_not_synchronized", -1), 0);
+  EXPECT_FALSE(drops.contains("tcp_none"));
+  EXPECT_EQ(document["workers"][1]["drops"].value("tcp_client_syn_ack", -1), 3);
+  EXPECT_EQ(document["workers"][0]["drops"].value("tcp_client_syn_ack", -1), 0);
+  const std::string table = run("show stats").output;
+  EXPECT_NE(table.find("  not_for_us 10\n  tcp_insertion 3\n  tcp_client_syn_ack 3\n"),
+            std::string::npos)
+      << table;
+}
+
 TEST_F(CommandsTest, ShowConntrackJsonHasTheSpecKeys) {
   const json flows = run_json("show conntrack json");
   ASSERT_EQ(flows.size(), 3U);
@@ -239,6 +257,21 @@ TEST_F(CommandsTest, UnknownCommandsAreErrors) {
   EXPECT_EQ(run("show  bogus   json").output, "error: unknown command 'show bogus' (type 'help')\n");
   EXPECT_EQ(run("help me").output, "error: unknown command 'help me' (type 'help')\n");
   EXPECT_EQ(run("show version extra").output, "error: usage: show version [json]\n");
+}
+
+// A line with a command's name but words its form does not take is a usage error, like any
+// other wrong invocation, and does nothing.
+TEST_F(CommandsTest, ExtraWordsAfterACommandAreAUsageError) {
+  const CommandResult quit = run("quit now");
+  EXPECT_EQ(quit.output, "error: usage: quit, exit\n");
+  EXPECT_FALSE(quit.close_session);
+  EXPECT_EQ(run("exit now").output, "error: usage: quit, exit\n");
+  EXPECT_EQ(run("reload now").output, "error: usage: reload\n");
+  EXPECT_TRUE(model_.changes.empty());
+  // `limit` is the keyword of show conntrack, not a service named "limit".
+  EXPECT_EQ(run("show conntrack limit").output,
+            "error: usage: show conntrack [SERVICE] [limit N] [json]\n");
+  EXPECT_TRUE(model_.conntrack_limits.empty());
 }
 
 TEST_F(CommandsTest, LogLevelChangesTheModelsLevel) {

@@ -1,6 +1,7 @@
 #pragma once
 // A ConsoleModel with fixed, hand-written contents: two services (one with PROXY v2), three
-// backends, one interface, two workers with distinct counters.
+// backends, one interface, two workers with distinct counters (drops of each stage: parser,
+// pipeline, TCP insertion).
 #include <cstddef>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "control/console/model.hpp"
+#include "dataplane/insertion/decision.hpp"
 #include "dataplane/packet/drop_reason.hpp"
 
 namespace sluice::console::testing {
@@ -17,10 +19,14 @@ class FakeModel final : public ConsoleModel {
  public:
   static constexpr auto kTruncatedTcp =
       static_cast<std::size_t>(packet::DropReason::kTruncatedTcp);
+  static constexpr auto kTcpInsertion =
+      static_cast<std::size_t>(pipeline::PipelineDrop::kTcpInsertion);
+  static constexpr auto kClientSynAck =
+      static_cast<std::size_t>(insertion::InsertionDrop::kClientSynAck);
 
   FakeModel() {
-    stats_.workers.resize(2);
-    pipeline::WorkerCounters& first = stats_.workers[0];
+    stats_view.workers.resize(2);
+    pipeline::WorkerCounters& first = stats_view.workers[0];
     first.rx_packets = 100;
     first.tx_packets = 90;
     first.dropped = 10;
@@ -29,7 +35,7 @@ class FakeModel final : public ConsoleModel {
     first.pp_inserted = 6;
     first.pp_resent = 1;
     first.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNotForUs)] = 10;
-    pipeline::WorkerCounters& second = stats_.workers[1];
+    pipeline::WorkerCounters& second = stats_view.workers[1];
     second.rx_packets = 20;
     second.tx_packets = 18;
     second.dropped = 2;
@@ -37,15 +43,20 @@ class FakeModel final : public ConsoleModel {
     second.flows_active = 1;
     second.pp_inserted = 2;
     second.parse_drops[kTruncatedTcp] = 2;
-    stats_.total.rx_packets = 120;
-    stats_.total.tx_packets = 108;
-    stats_.total.dropped = 12;
-    stats_.total.flows_created = 9;
-    stats_.total.flows_active = 4;
-    stats_.total.pp_inserted = 8;
-    stats_.total.pp_resent = 1;
-    stats_.total.parse_drops[kTruncatedTcp] = 2;
-    stats_.total.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNotForUs)] = 10;
+    second.pipeline_drops[kTcpInsertion] = 3;
+    second.insertion_drops[kClientSynAck] = 3;
+    stats_view.total.rx_packets = 120;
+    stats_view.total.tx_packets = 108;
+    stats_view.total.dropped = 12;
+    stats_view.total.flows_created = 9;
+    stats_view.total.flows_active = 4;
+    stats_view.total.pp_inserted = 8;
+    stats_view.total.pp_resent = 1;
+    stats_view.total.parse_drops[kTruncatedTcp] = 2;
+    stats_view.total.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kNotForUs)] =
+        10;
+    stats_view.total.pipeline_drops[kTcpInsertion] = 3;
+    stats_view.total.insertion_drops[kClientSynAck] = 3;
   }
 
   VersionView version() const override { return {"0.1.0", "debugoptimized gcc 12.2.0", "dpdk"}; }
@@ -71,7 +82,7 @@ class FakeModel final : public ConsoleModel {
     return std::nullopt;
   }
 
-  StatsView stats() const override { return stats_; }
+  StatsView stats() const override { return stats_view; }
 
   void set_log_level(spdlog::level::level_enum level) override { log_levels.push_back(level); }
 
@@ -133,9 +144,7 @@ class FakeModel final : public ConsoleModel {
   std::vector<std::size_t> conntrack_limits;          // every conntrack() limit asked for
   std::vector<std::string> changes;                   // every state-changing call, in order
   std::string reload_error;                           // what reload() refuses with, if set
-
- private:
-  StatsView stats_;
+  StatsView stats_view;                               // what stats() answers
 };
 
 }  // namespace sluice::console::testing
