@@ -1,119 +1,80 @@
 #include "control/runtime/ethtool_offloads.hpp"
 
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
+
+#include "control/runtime/command.hpp"
 
 namespace sluice::runtime {
 namespace {
 
 using standoff::Offload;
 
-// The legacy per-feature commands: each maps onto the device's feature bits in the kernel
-// (ethtool_set_one_feature), so they need no string-set lookup and exist on every kernel.
-struct Commands {
-  std::uint32_t get;
-  std::uint32_t set;
-};
-
-Commands commands_of(Offload offload) noexcept {
+// The feature group `ethtool -k` prints for each offload. The group, not a single feature
+// bit: `ethtool -K DEV tso off` clears every TCP segmentation flavour the kernel has (TSO6,
+// ECN, mangle-id, AccECN...), which the legacy per-feature ioctls do not all reach on newer
+// kernels. Running the tool an operator uses also makes each change one they can repeat.
+std::string_view group_of(Offload offload) noexcept {
   switch (offload) {
-    case Offload::kRx: return {ETHTOOL_GRXCSUM, ETHTOOL_SRXCSUM};
-    case Offload::kTx: return {ETHTOOL_GTXCSUM, ETHTOOL_STXCSUM};
-    case Offload::kTso: return {ETHTOOL_GTSO, ETHTOOL_STSO};
-    case Offload::kGso: return {ETHTOOL_GGSO, ETHTOOL_SGSO};
-    case Offload::kGro: return {ETHTOOL_GGRO, ETHTOOL_SGRO};
-    case Offload::kLro: return {ETHTOOL_GFLAGS, ETHTOOL_SFLAGS};  // the ETH_FLAG_LRO bit
+    case Offload::kRx: return "rx-checksumming";
+    case Offload::kTx: return "tx-checksumming";
+    case Offload::kTso: return "tcp-segmentation-offload";
+    case Offload::kGso: return "generic-segmentation-offload";
+    case Offload::kGro: return "generic-receive-offload";
+    case Offload::kLro: return "large-receive-offload";
   }
-  return {0, 0};
+  return "?";
 }
 
-class EthtoolSocket {
- public:
-  EthtoolSocket() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
-  ~EthtoolSocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  EthtoolSocket(const EthtoolSocket&) = delete;
-  EthtoolSocket& operator=(const EthtoolSocket&) = delete;
-
-  // The value of one ethtool_value command; errno kept on failure.
-  bool call(const std::string& device, ethtool_value& value) const {
-    if (fd_ < 0) return false;
-    ifreq request{};
-    std::strncpy(request.ifr_name, device.c_str(), IFNAMSIZ - 1);
-    request.ifr_data = reinterpret_cast<char*>(&value);
-    return ioctl(fd_, SIOCETHTOOL, &request) == 0;
-  }
-
- private:
-  int fd_;
-};
-
-bool read_one(const EthtoolSocket& socket, const std::string& device, Offload offload,
-              bool& on) {
-  ethtool_value value{};
-  value.cmd = commands_of(offload).get;
-  if (!socket.call(device, value)) return false;
-  on = offload == Offload::kLro ? (value.data & ETH_FLAG_LRO) != 0 : value.data != 0;
-  return true;
-}
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace
 
 std::optional<standoff::OffloadSet> read_offloads(const std::string& device, std::string& error) {
-  EthtoolSocket socket;
-  standoff::OffloadSet on_now;
-  bool any_answer = false;
-  for (Offload offload : standoff::kOffloads) {
-    bool on = false;
-    if (read_one(socket, device, offload, on)) {
-      any_answer = true;
-      if (on) on_now.insert(offload);
-    } else if (errno == ENODEV) {
-      error = fmt::format("no device {}", device);
-      return std::nullopt;
-    }
-    // EOPNOTSUPP and friends: the device does not implement it, so it is off.
-  }
-  if (!any_answer) {
-    error = fmt::format("{} answers no ethtool request", device);
+  const CommandResult result = run_command("ethtool", {"-k", device});
+  if (!result.started) {
+    error = "cannot run ethtool (Debian package ethtool)";
     return std::nullopt;
   }
-  return on_now;
+  if (!result.ok()) {
+    error = fmt::format("ethtool -k {}: {}", device, first_line(result.output));
+    return std::nullopt;
+  }
+  standoff::OffloadSet on;
+  std::string_view text = result.output;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    for (Offload offload : standoff::kOffloads) {
+      const std::string_view group = group_of(offload);
+      // "generic-receive-offload: on" or "...: on [fixed]"; sub-features are indented.
+      if (line.starts_with(group) && line.substr(group.size()).starts_with(": on")) {
+        on.insert(offload);
+      }
+    }
+  }
+  return on;
 }
 
 bool set_offload(const std::string& device, Offload offload, bool on, std::string& error) {
-  EthtoolSocket socket;
-  ethtool_value value{};
-  if (offload == Offload::kLro) {
-    // LRO lives among the flags: change that bit alone.
-    value.cmd = ETHTOOL_GFLAGS;
-    if (!socket.call(device, value)) {
-      error = std::strerror(errno);
-      return false;
-    }
-    value.data = on ? (value.data | ETH_FLAG_LRO) : (value.data & ~std::uint32_t{ETH_FLAG_LRO});
-  } else {
-    value.data = on ? 1 : 0;
-  }
-  value.cmd = commands_of(offload).set;
-  if (!socket.call(device, value)) {
-    error = std::strerror(errno);
+  const CommandResult result = run_command(
+      "ethtool", {"-K", device, std::string(standoff::offload_name(offload)), on ? "on" : "off"});
+  if (!result.started) {
+    error = "cannot run ethtool (Debian package ethtool)";
     return false;
   }
-  // Some features depend on others (tso on tx checksums and scatter-gather): read back.
-  bool now = !on;
-  if (!read_one(socket, device, offload, now) || now != on) {
-    error = "the kernel kept it";
+  // Read back: ethtool exits 0 when the kernel keeps a fixed feature as it is, and a feature
+  // may depend on another (tso on tx checksums and scatter-gather).
+  std::string read_error;
+  const auto now = read_offloads(device, read_error);
+  if (!now) {
+    error = read_error;
+    return false;
+  }
+  if (now->contains(offload) != on) {
+    error = result.ok() ? "the kernel kept it" : first_line(result.output);
     return false;
   }
   return true;

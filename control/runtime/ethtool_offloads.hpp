@@ -1,6 +1,6 @@
 #pragma once
-// Reads and sets a kernel device's offloads (the standoff_plan.hpp list) through the ethtool
-// ioctl, as `ethtool -k/-K DEV` does. Control thread only.
+// Reads and sets a kernel device's offloads (the standoff_plan.hpp list) with `ethtool -k/-K
+// DEV`, the tool an operator would use. Control thread only.
 #include <optional>
 #include <string>
 
@@ -9,8 +9,8 @@
 namespace sluice::runtime {
 
 // Which of standoff::kOffloads are on; nullopt (with `error` set) when the device cannot be
-// asked (it does not exist, or answers no ethtool at all). An offload the device does not
-// implement reads as off.
+// asked (it does not exist, or ethtool is missing). An offload the device does not implement
+// reads as off.
 std::optional<standoff::OffloadSet> read_offloads(const std::string& device, std::string& error);
 
 // Turns one offload on or off; false with `error` set when the kernel refuses (a fixed

@@ -97,20 +97,27 @@ class KernelStandoffTest : public ::testing::Test {
   // A run that dies without cleaning up: the child installs the stand-off and exits without
   // running a destructor (what SIGKILL leaves). With `stay`, it lives on until killed.
   pid_t dead_run(std::vector<KernelPort> ports, bool stay = false) {
+    int ready[2];
+    EXPECT_EQ(pipe(ready), 0);
     const pid_t child = fork();
     if (child == 0) {
+      close(ready[0]);
       prctl(PR_SET_NAME, "sluice-child");
       auto* leaked = new KernelStandoff(std::move(ports));
       (void)leaked;
+      const char done = 1;
+      (void)!write(ready[1], &done, 1);  // the stand-off is complete
       if (stay) pause();
       _exit(0);
     }
+    close(ready[1]);
+    char done = 0;
+    EXPECT_EQ(read(ready[0], &done, 1), 1) << "the child's stand-off did not complete";
+    close(ready[0]);
     if (!stay) {
       int status = 0;
       waitpid(child, &status, 0);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    } else {
-      for (int i = 0; i < 200 && !table_present(); ++i) usleep(10000);
     }
     return child;
   }
