@@ -53,6 +53,9 @@ struct Dpdk {
 
 struct Xdp {
   XdpAttach attach = XdpAttach::kNative;
+  // While running, sluice sets what the XDP path needs of the kernel on its devices (no ARP
+  // answers, no link-local address, no receive coalescing): docs/xdp.md "The kernel's part".
+  bool kernel_standoff = true;
 };
 
 struct Console {

@@ -104,8 +104,9 @@ void parse_settings(const TableReader& root, ConfigDraft& draft) {
         settings.dpdk);
   }
   if (const toml::table* table = root.subtable("xdp")) {
-    const TableReader section(*table, "xdp", diagnostics, {"attach"});
+    const TableReader section(*table, "xdp", diagnostics, {"attach", "kernel_standoff"});
     if (auto attach = section.enumeration<XdpAttach>("attach")) settings.xdp.attach = *attach;
+    if (auto standoff = section.boolean("kernel_standoff")) settings.xdp.kernel_standoff = *standoff;
   }
   if (const toml::table* table = root.subtable("console")) {
     parse_console(TableReader(*table, "console", diagnostics, {"listen", "password"}),

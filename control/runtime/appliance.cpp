@@ -236,7 +236,7 @@ std::unique_ptr<KernelStandoff> make_standoff(const config::Config& config) {
     }
     return nullptr;
   }
-  return std::make_unique<KernelStandoff>(std::move(ports));
+  return std::make_unique<KernelStandoff>(std::move(ports), standoff::dpdk_stance());
 }
 
 int run_dpdk_appliance(std::shared_ptr<const config::Config> config,

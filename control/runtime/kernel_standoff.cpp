@@ -18,13 +18,10 @@ namespace {
 
 using standoff::ChainSpec;
 using standoff::DeviceOriginal;
+using standoff::Knob;
 using standoff::KernelPort;
 using standoff::Offload;
 using standoff::OffloadSet;
-
-std::string disable_ipv6_path(const std::string& device) {
-  return fmt::format("/proc/sys/net/ipv6/conf/{}/disable_ipv6", device);
-}
 
 // nullopt when the kernel has no IPv6 at all (ipv6.disable=1): nothing to turn off or restore.
 std::optional<int> read_sysctl(const std::string& path) {
@@ -68,7 +65,11 @@ bool other_live_sluice(long pid) {
 
 std::string describe(const DeviceOriginal& original) {
   std::string text;
-  if (original.disable_ipv6) text = fmt::format("disable_ipv6={}, ", *original.disable_ipv6);
+  for (Knob knob : standoff::kKnobs) {
+    if (original.knob(knob)) {
+      text += fmt::format("{}={}, ", standoff::knob_name(knob), *original.knob(knob));
+    }
+  }
   return text + fmt::format("offloads on: {}", original.offloads_on.to_string());
 }
 
@@ -79,9 +80,12 @@ void restore_device(const std::string& device, const DeviceOriginal& original) n
     spdlog::warn("kernel stand-off: {} is gone; nothing to restore on it", device);
     return;
   }
-  if (original.disable_ipv6 && !write_sysctl(disable_ipv6_path(device), *original.disable_ipv6)) {
-    spdlog::warn("kernel stand-off: could not set {} back to {}", disable_ipv6_path(device),
-                 *original.disable_ipv6);
+  for (Knob knob : standoff::kKnobs) {
+    const std::optional<int>& value = original.knob(knob);
+    if (value && !write_sysctl(standoff::knob_path(knob, device), *value)) {
+      spdlog::warn("kernel stand-off: could not set {} back to {}",
+                   standoff::knob_path(knob, device), *value);
+    }
   }
   // kOffloads order: tx before tso, which depends on it.
   for (Offload offload : standoff::kOffloads) {
@@ -94,7 +98,8 @@ void restore_device(const std::string& device, const DeviceOriginal& original) n
   }
 }
 
-KernelStandoff::KernelStandoff(std::vector<KernelPort> ports) {
+KernelStandoff::KernelStandoff(std::vector<KernelPort> ports, standoff::Stance stance)
+    : stance_(std::move(stance)) {
   if (ports.empty()) return;
   for (const KernelPort& port : ports) {
     if (!standoff::safe_device_name(port.device)) {
@@ -120,7 +125,10 @@ KernelStandoff::KernelStandoff(std::vector<KernelPort> ports) {
       const auto offloads = read_offloads(port.device, error);
       if (!offloads) throw std::runtime_error("kernel stand-off: " + error);
       original.offloads_on = *offloads;
-      original.disable_ipv6 = read_sysctl(disable_ipv6_path(port.device));
+      // Only the knobs this stance sets; a missing one (no IPv6 in this kernel) is left alone.
+      for (const auto& [knob, value] : stance_.knobs) {
+        original.knob(knob) = read_sysctl(standoff::knob_path(knob, port.device));
+      }
     }
     held_.push_back({std::move(port), original});
   }
@@ -178,7 +186,9 @@ std::vector<ChainSpec> KernelStandoff::adopt_leftover(const std::vector<KernelPo
 
 void KernelStandoff::install_table() {
   std::vector<ChainSpec> chains;
-  for (const Held& held : held_) chains.push_back({held.port.device, held.original});
+  for (const Held& held : held_) {
+    chains.push_back({held.port.device, held.original, stance_.drop_ingress});
+  }
   const CommandResult result =
       nft({"-f", "-"}, standoff::replace_ruleset(chains, static_cast<long>(getpid())));
   if (!result.ok()) {
@@ -190,13 +200,21 @@ void KernelStandoff::install_table() {
 
 void KernelStandoff::apply(const Held& held) const {
   const std::string& device = held.port.device;
-  std::string ipv6 = "no IPv6 in this kernel";
-  if (held.original.disable_ipv6) {
-    if (!write_sysctl(disable_ipv6_path(device), 1)) {
-      throw std::runtime_error(
-          fmt::format("kernel stand-off: cannot write {}", disable_ipv6_path(device)));
+  std::string knobs;
+  for (const auto& [knob, value] : stance_.knobs) {
+    const std::optional<int>& before = held.original.knob(knob);
+    if (!before) continue;  // absent in this kernel
+    const std::string path = standoff::knob_path(knob, device);
+    if (!write_sysctl(path, value)) {
+      throw std::runtime_error(fmt::format("kernel stand-off: cannot write {}", path));
     }
-    ipv6 = fmt::format("disable_ipv6 {} -> 1", *held.original.disable_ipv6);
+    knobs += fmt::format("{} {} -> {}, ", standoff::knob_name(knob), *before, value);
+  }
+  if (stance_.flush_link_local) {
+    // addr_gen_mode = none keeps new ones away; the one the kernel made at link-up goes.
+    const CommandResult flush = run_command("ip", {"-6", "addr", "flush", "dev", device, "scope", "link"});
+    if (!flush.ok()) spdlog::warn("kernel stand-off: ip -6 addr flush dev {} scope link failed", device);
+    knobs += "link-local addresses removed, ";
   }
   std::string error;
   const auto now_on = read_offloads(device, error);
@@ -216,9 +234,16 @@ void KernelStandoff::apply(const Held& held) const {
                        : "");
     }
   }
-  spdlog::info("kernel stand-off on {} (interface {}): ingress dropped by nft table netdev {} "
-               "(the PMD still reads every frame), {}, offloads off: {} (all restored on exit)",
-               device, held.port.interface, standoff::kTable, ipv6, turned_off.to_string());
+  const std::string ingress =
+      stance_.drop_ingress
+          ? fmt::format("ingress dropped by nft table netdev {} (the PMD still reads every "
+                        "frame), ",
+                        standoff::kTable)
+          : std::string();
+  spdlog::info("kernel stand-off on {} (interface {}): {}{}offloads off: {} (all restored on "
+               "exit; record in nft table netdev {})",
+               device, held.port.interface, ingress, knobs, turned_off.to_string(),
+               standoff::kTable);
 }
 
 void KernelStandoff::undo() noexcept {

@@ -1,7 +1,8 @@
 #pragma once
 // The kernel stand-off, effectful part (standoff_plan.hpp says what and why; docs/dpdk.md).
-// While this object lives, the kernel processes none of the given devices' ingress frames,
-// runs no IPv6 on them and coalesces nothing the PMD reads. Everything it changed is put back
+// While this object lives, the given devices are as the stance says (dpdk: the kernel
+// processes none of their ingress frames, runs no IPv6 on them; xdp: it answers no ARP and
+// has no link-local address), and the kernel coalesces nothing the datapath reads. Everything it changed is put back
 // when it is destroyed (clean stop, SIGTERM, a failed start). After a SIGKILL the nftables
 // table stays, with the devices' original values in its chain comments: the next run restores
 // those (for devices it no longer drives) or keeps them as the values to restore (for those it
@@ -17,7 +18,7 @@ class KernelStandoff {
  public:
   // Throws std::runtime_error saying what failed (nothing is left changed then): `nft` missing
   // or refusing, a device that does not exist, another live sluice holding the table.
-  explicit KernelStandoff(std::vector<standoff::KernelPort> ports);
+  KernelStandoff(std::vector<standoff::KernelPort> ports, standoff::Stance stance);
   ~KernelStandoff();
   KernelStandoff(const KernelStandoff&) = delete;
   KernelStandoff& operator=(const KernelStandoff&) = delete;
@@ -35,6 +36,7 @@ class KernelStandoff {
   void apply(const Held& held) const;
   void undo() noexcept;
 
+  standoff::Stance stance_;
   std::vector<Held> held_;
   bool table_installed_ = false;
 };

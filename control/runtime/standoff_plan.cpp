@@ -9,7 +9,7 @@ namespace sluice::runtime::standoff {
 namespace {
 
 constexpr std::string_view kRestore = "restore";
-constexpr std::string_view kDisableIpv6 = "disable_ipv6=";
+constexpr std::string_view kDeviceKey = "device=";
 constexpr std::string_view kOffloadsKey = "offloads=";
 constexpr std::string_view kOwnerPrefix = "sluice pid ";
 
@@ -89,39 +89,91 @@ std::string OffloadSet::to_string() const {
   return text.empty() ? "none" : text;
 }
 
-std::string encode_original(const DeviceOriginal& original) {
-  std::string text(kRestore);
-  if (original.disable_ipv6) text += fmt::format(" {}{}", kDisableIpv6, *original.disable_ipv6);
+std::string_view knob_name(Knob knob) noexcept {
+  switch (knob) {
+    case Knob::kDisableIpv6: return "disable_ipv6";
+    case Knob::kArpIgnore: return "arp_ignore";
+    case Knob::kAddrGenMode: return "addr_gen_mode";
+  }
+  return "?";
+}
+
+std::string knob_path(Knob knob, std::string_view device) {
+  const char* family = knob == Knob::kArpIgnore ? "ipv4" : "ipv6";
+  return fmt::format("/proc/sys/net/{}/conf/{}/{}", family, device, knob_name(knob));
+}
+
+namespace {
+// The values the kernel accepts (ip-sysctl.rst): what a record may hold.
+int knob_max(Knob knob) noexcept {
+  switch (knob) {
+    case Knob::kDisableIpv6: return 1;
+    case Knob::kArpIgnore: return 8;
+    case Knob::kAddrGenMode: return 3;
+  }
+  return 0;
+}
+}  // namespace
+
+Stance dpdk_stance() {
+  Stance stance;
+  stance.drop_ingress = true;
+  stance.knobs = {{Knob::kDisableIpv6, 1}};
+  return stance;
+}
+
+Stance xdp_stance() {
+  Stance stance;
+  stance.knobs = {{Knob::kArpIgnore, 8}, {Knob::kAddrGenMode, 1}};
+  stance.flush_link_local = true;
+  return stance;
+}
+
+std::string encode_original(std::string_view device, const DeviceOriginal& original) {
+  std::string text = fmt::format("{} {}{}", kRestore, kDeviceKey, device);
+  for (Knob knob : kKnobs) {
+    if (original.knob(knob)) text += fmt::format(" {}={}", knob_name(knob), *original.knob(knob));
+  }
   text += fmt::format(" {}{}", kOffloadsKey, original.offloads_on.to_string());
   return text;
 }
 
-std::optional<DeviceOriginal> decode_original(std::string_view comment) {
+std::optional<DecodedOriginal> decode_original(std::string_view comment) {
   const std::vector<std::string_view> words = split(trim(comment), ' ');
   if (words.empty() || words.front() != kRestore) return std::nullopt;
-  DeviceOriginal original;
+  DecodedOriginal decoded;
   bool saw_offloads = false;
   for (std::size_t i = 1; i < words.size(); ++i) {
     const std::string_view word = words[i];
-    if (word.starts_with(kDisableIpv6)) {
-      const auto value = parse_int<int>(word.substr(kDisableIpv6.size()));
-      if (!value || *value < 0 || *value > 1) return std::nullopt;
-      original.disable_ipv6 = *value;
-    } else if (word.starts_with(kOffloadsKey)) {
+    if (word.starts_with(kDeviceKey)) {
+      decoded.device = std::string(word.substr(kDeviceKey.size()));
+      if (!safe_device_name(decoded.device)) return std::nullopt;
+      continue;
+    }
+    if (word.starts_with(kOffloadsKey)) {
       const std::string_view list = word.substr(kOffloadsKey.size());
       saw_offloads = true;
       if (list == "none") continue;
       for (std::string_view name : split(list, ',')) {
         const auto offload = offload_from_name(name);
         if (!offload) return std::nullopt;
-        original.offloads_on.insert(*offload);
+        decoded.original.offloads_on.insert(*offload);
       }
-    } else {
-      return std::nullopt;  // a word this version does not know: do not guess
+      continue;
     }
+    bool known = false;
+    for (Knob knob : kKnobs) {
+      const std::string prefix = fmt::format("{}=", knob_name(knob));
+      if (!word.starts_with(prefix)) continue;
+      const auto value = parse_int<int>(word.substr(prefix.size()));
+      if (!value || *value < 0 || *value > knob_max(knob)) return std::nullopt;
+      decoded.original.knob(knob) = *value;
+      known = true;
+    }
+    if (!known) return std::nullopt;  // a word this version does not know: do not guess
   }
-  if (!saw_offloads) return std::nullopt;
-  return original;
+  if (!saw_offloads || decoded.device.empty()) return std::nullopt;
+  return decoded;
 }
 
 std::optional<std::string> kernel_visible_device(std::string_view devargs) {
@@ -142,6 +194,14 @@ std::optional<std::string> kernel_visible_device(std::string_view devargs) {
     if (receives && !value.empty()) return std::string(value);
   }
   return std::nullopt;
+}
+
+std::vector<KernelPort> xdp_ports(const config::Config& config) {
+  std::vector<KernelPort> ports;
+  for (const config::Interface& interface : config.interfaces) {
+    ports.push_back({interface.name, interface.kernel.empty() ? interface.name : interface.kernel});
+  }
+  return ports;
 }
 
 std::vector<KernelPort> kernel_visible_ports(const config::Config& config) {
@@ -167,13 +227,16 @@ bool safe_device_name(std::string_view name) noexcept {
 std::string replace_ruleset(const std::vector<ChainSpec>& chains, long owner_pid) {
   std::string rules = fmt::format("table netdev {0}\ndelete table netdev {0}\n", kTable);
   rules += fmt::format("table netdev {} {{\n", kTable);
-  rules += fmt::format("  comment \"{}{}: the kernel stays off these DPDK ports (docs/dpdk.md)\"\n",
+  rules += fmt::format("  comment \"{}{}: what it asks of the kernel on its ports (docs/dpdk.md)\"\n",
                        kOwnerPrefix, owner_pid);
   for (std::size_t i = 0; i < chains.size(); ++i) {
     rules += fmt::format("  chain port{} {{\n", i);
-    rules += fmt::format("    comment \"{}\"\n", encode_original(chains[i].original));
-    rules += fmt::format("    type filter hook ingress device \"{}\" priority {}; policy drop;\n",
-                         chains[i].device, kIngressPriority);
+    rules += fmt::format("    comment \"{}\"\n",
+                         encode_original(chains[i].device, chains[i].original));
+    if (chains[i].drop_ingress) {
+      rules += fmt::format("    type filter hook ingress device \"{}\" priority {}; policy drop;\n",
+                           chains[i].device, kIngressPriority);
+    }
     rules += "  }\n";
   }
   rules += "}\n";
@@ -190,13 +253,11 @@ std::optional<Leftover> parse_listing(std::string_view listing) {
   std::optional<std::string_view> chain_comment;
   std::optional<std::string_view> chain_device;
   auto end_chain = [&] {
-    if (chain_device) {
-      const auto original = chain_comment ? decode_original(*chain_comment) : std::nullopt;
-      if (original) {
-        leftover.chains.push_back({std::string(*chain_device), *original});
-      } else {
-        leftover.unreadable.emplace_back(*chain_device);
-      }
+    const auto decoded = chain_comment ? decode_original(*chain_comment) : std::nullopt;
+    if (decoded) {
+      leftover.chains.push_back({decoded->device, decoded->original, chain_device.has_value()});
+    } else if (chain_device) {
+      leftover.unreadable.emplace_back(*chain_device);
     }
     in_chain = false;
     chain_comment.reset();

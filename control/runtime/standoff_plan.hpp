@@ -13,8 +13,12 @@
 //     runs before the ingress hook, so the PMD still reads every frame, and the kernel none;
 //   - net.ipv6.conf.DEV.disable_ipv6 = 1: no link-local address, no RS/MLD/DAD from the kernel;
 //   - the offloads of kOffloads off (ethtool -K DEV rx off tx off tso off gso off gro off lro off).
-// Each chain's comment records the values the device had before, so that the next run, after a
-// SIGKILL, restores those and not the ones the dead run left.
+// xdp mode asks less (xdp_stance()). In both modes one chain per device of the table holds,
+// in its comment, the values the device had before, so that the next run, after a SIGKILL,
+// restores those and not the ones the dead run left (an xdp device's chain has no hook: it is
+// the record alone).
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,16 +59,48 @@ class OffloadSet {
   std::uint8_t bits_ = 0;
 };
 
+// The per-device sysctls a stance sets (net.ipv{4,6}.conf.DEV.NAME).
+enum class Knob : std::uint8_t { kDisableIpv6, kArpIgnore, kAddrGenMode };
+inline constexpr Knob kKnobs[] = {Knob::kDisableIpv6, Knob::kArpIgnore, Knob::kAddrGenMode};
+inline constexpr std::size_t kKnobCount = 3;
+std::string_view knob_name(Knob knob) noexcept;  // "disable_ipv6", "arp_ignore", "addr_gen_mode"
+std::string knob_path(Knob knob, std::string_view device);  // under /proc/sys/net
+
+// What sluice asks of the kernel on one of its devices while it runs.
+struct Stance {
+  bool drop_ingress = false;  // an nft netdev ingress chain with policy drop
+  std::vector<std::pair<Knob, int>> knobs;  // sysctls and the value they get
+  bool flush_link_local = false;  // remove the fe80:: addresses (addr_gen_mode stops new ones)
+};
+// dpdk mode, a kernel-visible vdev: the kernel processes none of the port's frames
+// (ingress dropped after the PMD's tap) and runs no IPv6 on it (no RS, MLD, DAD, NDP).
+Stance dpdk_stance();
+// xdp mode: the kernel keeps the device (it carries the host's own probes, docs/xdp.md) but
+// never answers ARP itself (arp_ignore = 8: the program answers for the appliance's
+// addresses) and has no link-local address (addr_gen_mode = 1, none): it neither solicits
+// routers nor reports multicast, and its neighbour solicitations leave from the appliance's
+// own addresses, whose answers the program passes up.
+Stance xdp_stance();
+
 // What a kernel device had before sluice changed it: what a stop restores.
 struct DeviceOriginal {
-  std::optional<int> disable_ipv6;  // nullopt: the kernel has no IPv6 (nothing to restore)
-  OffloadSet offloads_on;           // of kOffloads, those that were on (sluice turned them off)
+  std::array<std::optional<int>, kKnobCount> knobs;  // nullopt: not changed (or absent)
+  OffloadSet offloads_on;  // of kOffloads, those that were on (sluice turned them off)
+  std::optional<int>& knob(Knob k) noexcept { return knobs[static_cast<std::size_t>(k)]; }
+  const std::optional<int>& knob(Knob k) const noexcept {
+    return knobs[static_cast<std::size_t>(k)];
+  }
   friend bool operator==(const DeviceOriginal&, const DeviceOriginal&) = default;
 };
 
-// "restore disable_ipv6=0 offloads=rx,tx,gro" (a chain comment: at most 127 bytes) and back.
-std::string encode_original(const DeviceOriginal& original);
-std::optional<DeviceOriginal> decode_original(std::string_view comment);
+// "restore device=DEV disable_ipv6=0 offloads=rx,tx,gro" (a chain comment: at most 127
+// bytes) and back.
+std::string encode_original(std::string_view device, const DeviceOriginal& original);
+struct DecodedOriginal {
+  std::string device;
+  DeviceOriginal original;
+};
+std::optional<DecodedOriginal> decode_original(std::string_view comment);
 
 // One DPDK port whose frames the kernel sees too.
 struct KernelPort {
@@ -82,6 +118,8 @@ std::optional<std::string> kernel_visible_device(std::string_view devargs);
 
 // The ports of a configuration that need the stand-off, in interface order, one per device.
 std::vector<KernelPort> kernel_visible_ports(const config::Config& config);
+// xdp mode: every interface's kernel device.
+std::vector<KernelPort> xdp_ports(const config::Config& config);
 
 // A netdev name nft and the sysctl tree accept as it is (Linux names: 1-15 bytes, no '/',
 // no whitespace); quotes and other punctuation are refused so a rule set cannot be broken.
@@ -92,6 +130,7 @@ bool safe_device_name(std::string_view name) noexcept;
 struct ChainSpec {
   std::string device;
   DeviceOriginal original;
+  bool drop_ingress = false;  // hooked at the device's ingress; otherwise a record only
 };
 std::string replace_ruleset(const std::vector<ChainSpec>& chains, long owner_pid);
 // The `nft -f -` input that removes the table (a no-op error when it is absent).

@@ -16,6 +16,7 @@
 #include "control/datapath/tables_from_config.hpp"
 #include "control/runtime/appliance.hpp"
 #include "control/runtime/kernel_addresses.hpp"
+#include "control/runtime/kernel_standoff.hpp"
 #include "dataplane/shared/xdp_maps.h"
 #include "dataplane/xdp/header_timer_runner.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
@@ -199,6 +200,20 @@ class XdpControl final : public datapath::Datapath {
 
 int run_xdp_appliance(std::shared_ptr<const config::Config> config,
                       const config::LoadOptions& load_options) {
+  // Before the program is attached, destroyed after it is detached (kernel_standoff.hpp).
+  std::unique_ptr<KernelStandoff> standoff;
+  if (config->xdp.kernel_standoff) {
+    try {
+      standoff = std::make_unique<KernelStandoff>(standoff::xdp_ports(*config),
+                                                  standoff::xdp_stance());
+    } catch (const std::exception& error) {
+      spdlog::error("cannot start the XDP datapath: {}", error.what());
+      return 1;
+    }
+  } else {
+    spdlog::warn("[xdp] kernel_standoff = false: the kernel may answer ARP, keep link-local "
+                 "addresses and coalesce frames on the XDP devices (docs/xdp.md)");
+  }
   std::unique_ptr<xdp::XdpDatapath> datapath;
   std::shared_ptr<const pipeline::Tables> tables;
   try {

@@ -23,6 +23,7 @@ TEST(Defaults, MinimalFileGetsTheSpecDefaults) {
   EXPECT_EQ(config->dpdk.burst, 32);
   EXPECT_TRUE(config->dpdk.kernel_standoff);
   EXPECT_EQ(config->xdp.attach, XdpAttach::kNative);
+  EXPECT_TRUE(config->xdp.kernel_standoff);
   ASSERT_TRUE(config->console.listen);
   EXPECT_EQ(config->console.listen->to_string(), "127.0.0.1:7070");
   EXPECT_EQ(config->console.password, "");

@@ -103,7 +103,7 @@ class KernelStandoffTest : public ::testing::Test {
     if (child == 0) {
       close(ready[0]);
       prctl(PR_SET_NAME, "sluice-child");
-      auto* leaked = new KernelStandoff(std::move(ports));
+      auto* leaked = new KernelStandoff(std::move(ports), standoff::dpdk_stance());
       (void)leaked;
       const char done = 1;
       (void)!write(ready[1], &done, 1);  // the stand-off is complete
@@ -127,7 +127,7 @@ class KernelStandoffTest : public ::testing::Test {
 
 TEST_F(KernelStandoffTest, InstallsWhileItLivesAndRestoresEverything) {
   {
-    KernelStandoff standoff(Ports{{"front", "sa"}});
+    KernelStandoff held(Ports{{"front", "sa"}}, standoff::dpdk_stance());
     EXPECT_TRUE(table_present());
     expect_stood_off("sa");
     EXPECT_EQ(disable_ipv6("sc"), 0);  // a device it was not given is untouched
@@ -138,7 +138,7 @@ TEST_F(KernelStandoffTest, InstallsWhileItLivesAndRestoresEverything) {
 }
 
 TEST_F(KernelStandoffTest, NoPortsNoTable) {
-  { KernelStandoff standoff(Ports{}); }
+  { KernelStandoff held(Ports{}, standoff::dpdk_stance()); }
   EXPECT_FALSE(table_present());
   expect_restored("sa");
 }
@@ -150,7 +150,7 @@ TEST_F(KernelStandoffTest, AfterACrashTheNextRunRestoresTheOriginals) {
   {
     // The next run finds sa already changed: it must take the originals from the record, not
     // from the device (which would "restore" the dead run's values).
-    KernelStandoff standoff(Ports{{"front", "sa"}});
+    KernelStandoff held(Ports{{"front", "sa"}}, standoff::dpdk_stance());
     expect_stood_off("sa");
     EXPECT_NE(table_listing().find("sluice pid " + std::to_string(getpid()) + ":"),
               std::string::npos)
@@ -164,7 +164,7 @@ TEST_F(KernelStandoffTest, ADeadRunsOtherDevicesAreRestoredAtOnce) {
   dead_run({{"front", "sa"}, {"back", "sc"}});
   expect_stood_off("sc");
   {
-    KernelStandoff standoff(Ports{{"front", "sa"}});
+    KernelStandoff held(Ports{{"front", "sa"}}, standoff::dpdk_stance());
     expect_restored("sc");  // no longer driven: back as the dead run found it
     expect_stood_off("sa");
     EXPECT_EQ(table_listing().find("device \"sc\""), std::string::npos);
@@ -175,18 +175,57 @@ TEST_F(KernelStandoffTest, ADeadRunsOtherDevicesAreRestoredAtOnce) {
 
 TEST_F(KernelStandoffTest, ALiveOwnerIsNotOverruled) {
   const pid_t owner = dead_run({{"front", "sa"}}, /*stay=*/true);
-  EXPECT_THROW(KernelStandoff(Ports{{"front", "sa"}}), std::runtime_error);
+  EXPECT_THROW(KernelStandoff(Ports{{"front", "sa"}}, standoff::dpdk_stance()), std::runtime_error);
   expect_stood_off("sa");  // the owner's stance is left as it is
   kill(owner, SIGKILL);
   waitpid(owner, nullptr, 0);
-  { KernelStandoff standoff(Ports{{"front", "sa"}}); }  // now a leftover: adopted and cleaned up
+  { KernelStandoff held(Ports{{"front", "sa"}}, standoff::dpdk_stance()); }  // now a leftover: adopted and cleaned up
   EXPECT_FALSE(table_present());
   expect_restored("sa");
 }
 
+int sysctl_value(const std::string& path) {
+  std::ifstream file(path);
+  int value = -1;
+  file >> value;
+  return value;
+}
+
+bool has_link_local(const std::string& device) {
+  return run_command("ip", {"-6", "addr", "show", "dev", device, "scope", "link"})
+             .output.find("fe80::") != std::string::npos;
+}
+
+TEST_F(KernelStandoffTest, XdpStanceKeepsTheKernelFromArpAndLinkLocalAndRestoresBoth) {
+  const std::string arp = "/proc/sys/net/ipv4/conf/sa/arp_ignore";
+  const std::string mode = "/proc/sys/net/ipv6/conf/sa/addr_gen_mode";
+  for (int i = 0; i < 50 && !has_link_local("sa"); ++i) usleep(20000);
+  ASSERT_TRUE(has_link_local("sa"));  // the kernel made one at link-up
+  ASSERT_EQ(sysctl_value(arp), 0);
+  ASSERT_EQ(sysctl_value(mode), 0);
+  {
+    KernelStandoff held(Ports{{"front", "sa"}}, standoff::xdp_stance());
+    EXPECT_EQ(sysctl_value(arp), 8);
+    EXPECT_EQ(sysctl_value(mode), 1);
+    EXPECT_FALSE(has_link_local("sa"));
+    EXPECT_EQ(disable_ipv6("sa"), 0);  // the kernel keeps IPv6: it carries the probes
+    EXPECT_FALSE(offloads("sa").contains(Offload::kGro));
+    // The record only: no ingress hook on an XDP device.
+    EXPECT_EQ(table_listing().find("hook ingress"), std::string::npos) << table_listing();
+    EXPECT_NE(table_listing().find("restore device=sa arp_ignore=0 addr_gen_mode=0"),
+              std::string::npos)
+        << table_listing();
+  }
+  EXPECT_FALSE(table_present());
+  EXPECT_EQ(sysctl_value(arp), 0);
+  EXPECT_EQ(sysctl_value(mode), 0);
+  EXPECT_EQ(offloads("sa"), before_);
+  EXPECT_TRUE(has_link_local("sa"));  // addr_gen_mode back to eui64 makes it again
+}
+
 TEST_F(KernelStandoffTest, AMissingDeviceFailsAndChangesNothing) {
   try {
-    KernelStandoff standoff(Ports{{"front", "sa"}, {"back", "nosuchdev0"}});
+    KernelStandoff held(Ports{{"front", "sa"}, {"back", "nosuchdev0"}}, standoff::dpdk_stance());
     ADD_FAILURE() << "a missing device must fail the start";
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find("nosuchdev0"), std::string::npos) << error.what();

@@ -68,33 +68,54 @@ port = 8080
 
 TEST(DeviceOriginal, EncodesAndDecodesBack) {
   DeviceOriginal original;
-  original.disable_ipv6 = 0;
+  original.knob(Knob::kDisableIpv6) = 0;
   original.offloads_on.insert(Offload::kRx);
   original.offloads_on.insert(Offload::kTx);
   original.offloads_on.insert(Offload::kGro);
-  const std::string text = encode_original(original);
-  EXPECT_EQ(text, "restore disable_ipv6=0 offloads=rx,tx,gro");
+  const std::string text = encode_original("lb-front", original);
+  EXPECT_EQ(text, "restore device=lb-front disable_ipv6=0 offloads=rx,tx,gro");
   EXPECT_LT(text.size(), 128u);  // nft keeps at most 127 bytes of a comment
-  EXPECT_EQ(decode_original(text), original);
+  const auto decoded = decode_original(text);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->device, "lb-front");
+  EXPECT_EQ(decoded->original, original);
 
   DeviceOriginal bare;  // a kernel without IPv6, every offload already off
-  EXPECT_EQ(encode_original(bare), "restore offloads=none");
-  EXPECT_EQ(decode_original("restore offloads=none"), bare);
+  EXPECT_EQ(encode_original("eth1", bare), "restore device=eth1 offloads=none");
+  EXPECT_EQ(decode_original("restore device=eth1 offloads=none")->original, bare);
 
-  DeviceOriginal all;
-  all.disable_ipv6 = 1;
+  DeviceOriginal all;  // the longest record: every knob, every offload, a 15-byte name
+  for (Knob knob : kKnobs) all.knob(knob) = 1;
   for (Offload offload : kOffloads) all.offloads_on.insert(offload);
-  EXPECT_LT(encode_original(all).size(), 128u);
-  EXPECT_EQ(decode_original(encode_original(all)), all);
+  const std::string longest = encode_original("abcdefghijklmno", all);
+  EXPECT_LT(longest.size(), 128u) << longest;
+  EXPECT_EQ(decode_original(longest)->original, all);
 }
 
 TEST(DeviceOriginal, RefusesWhatItDoesNotKnow) {
   EXPECT_EQ(decode_original(""), std::nullopt);
-  EXPECT_EQ(decode_original("keep offloads=rx"), std::nullopt);
-  EXPECT_EQ(decode_original("restore disable_ipv6=0"), std::nullopt);  // offloads missing
-  EXPECT_EQ(decode_original("restore disable_ipv6=2 offloads=rx"), std::nullopt);
-  EXPECT_EQ(decode_original("restore offloads=rx,warp"), std::nullopt);
-  EXPECT_EQ(decode_original("restore offloads=rx mtu=9000"), std::nullopt);
+  EXPECT_EQ(decode_original("keep device=a offloads=rx"), std::nullopt);
+  EXPECT_EQ(decode_original("restore offloads=rx"), std::nullopt);  // no device
+  EXPECT_EQ(decode_original("restore device=a disable_ipv6=0"), std::nullopt);  // no offloads
+  EXPECT_EQ(decode_original("restore device=a disable_ipv6=2 offloads=rx"), std::nullopt);
+  EXPECT_EQ(decode_original("restore device=a arp_ignore=9 offloads=rx"), std::nullopt);
+  EXPECT_EQ(decode_original("restore device=a offloads=rx,warp"), std::nullopt);
+  EXPECT_EQ(decode_original("restore device=a offloads=rx mtu=9000"), std::nullopt);
+  EXPECT_EQ(decode_original("restore device=a\"b offloads=rx"), std::nullopt);
+}
+
+TEST(Stance, DpdkDropsIngressAndIpv6XdpKeepsTheDeviceButNoArpOrLinkLocal) {
+  const Stance dpdk = dpdk_stance();
+  EXPECT_TRUE(dpdk.drop_ingress);
+  EXPECT_FALSE(dpdk.flush_link_local);
+  EXPECT_EQ(dpdk.knobs, (std::vector<std::pair<Knob, int>>{{Knob::kDisableIpv6, 1}}));
+  const Stance xdp = xdp_stance();
+  EXPECT_FALSE(xdp.drop_ingress);  // the kernel carries the host's own probes in xdp mode
+  EXPECT_TRUE(xdp.flush_link_local);
+  EXPECT_EQ(xdp.knobs, (std::vector<std::pair<Knob, int>>{{Knob::kArpIgnore, 8},
+                                                          {Knob::kAddrGenMode, 1}}));
+  EXPECT_EQ(knob_path(Knob::kArpIgnore, "lb-front"), "/proc/sys/net/ipv4/conf/lb-front/arp_ignore");
+  EXPECT_EQ(knob_path(Knob::kAddrGenMode, "x"), "/proc/sys/net/ipv6/conf/x/addr_gen_mode");
 }
 
 TEST(SafeDeviceName, AcceptsLinuxNamesAndRefusesRuleBreakers) {
@@ -108,34 +129,35 @@ TEST(SafeDeviceName, AcceptsLinuxNamesAndRefusesRuleBreakers) {
   EXPECT_FALSE(safe_device_name("../x"));
 }
 
-TEST(Ruleset, ReplacesTheTableAtomicallyWithOneDropChainPerDevice) {
+TEST(Ruleset, ReplacesTheTableAtomicallyWithOneChainPerDevice) {
   DeviceOriginal original;
-  original.disable_ipv6 = 0;
+  original.knob(Knob::kDisableIpv6) = 0;
   original.offloads_on.insert(Offload::kGro);
-  const std::string rules = replace_ruleset({{"lb-front", original}, {"lb-back", {}}}, 4242);
+  const std::string rules =
+      replace_ruleset({{"lb-front", original, true}, {"lb-back", {}, false}}, 4242);
   EXPECT_EQ(rules,
             "table netdev sluice_standoff\n"
             "delete table netdev sluice_standoff\n"
             "table netdev sluice_standoff {\n"
-            "  comment \"sluice pid 4242: the kernel stays off these DPDK ports (docs/dpdk.md)\"\n"
+            "  comment \"sluice pid 4242: what it asks of the kernel on its ports "
+            "(docs/dpdk.md)\"\n"
             "  chain port0 {\n"
-            "    comment \"restore disable_ipv6=0 offloads=gro\"\n"
+            "    comment \"restore device=lb-front disable_ipv6=0 offloads=gro\"\n"
             "    type filter hook ingress device \"lb-front\" priority -500; policy drop;\n"
             "  }\n"
-            "  chain port1 {\n"
-            "    comment \"restore offloads=none\"\n"
-            "    type filter hook ingress device \"lb-back\" priority -500; policy drop;\n"
+            "  chain port1 {\n"  // xdp mode: a record, hooked nowhere
+            "    comment \"restore device=lb-back offloads=none\"\n"
             "  }\n"
             "}\n");
   EXPECT_EQ(delete_ruleset(), "delete table netdev sluice_standoff\n");
 }
 
-// What `nft list table netdev sluice_standoff` (nftables 1.0.6) prints for that table.
+// What `nft list table netdev sluice_standoff` (nftables 1.0.6) prints for such a table.
 constexpr const char* kListing =
     "table netdev sluice_standoff {\n"
-    "\tcomment \"sluice pid 4242: the kernel stays off these DPDK ports (docs/dpdk.md)\"\n"
+    "\tcomment \"sluice pid 4242: what it asks of the kernel on its ports (docs/dpdk.md)\"\n"
     "\tchain port0 {\n"
-    "\t\tcomment \"restore disable_ipv6=0 offloads=gro\"\n"
+    "\t\tcomment \"restore device=lb-front disable_ipv6=0 offloads=gro\"\n"
     "\t\ttype filter hook ingress device \"lb-front\" priority -500; policy drop;\n"
     "\t}\n"
     "\n"
@@ -143,26 +165,35 @@ constexpr const char* kListing =
     "\t\tcomment \"something else\"\n"
     "\t\ttype filter hook ingress device \"lb-back\" priority -500; policy drop;\n"
     "\t}\n"
+    "\n"
+    "\tchain port2 {\n"
+    "\t\tcomment \"restore device=eth7 arp_ignore=0 addr_gen_mode=0 offloads=rx\"\n"
+    "\t}\n"
     "}\n";
 
 TEST(Listing, ReadsTheOwnerAndEachDevicesRecord) {
   const auto leftover = parse_listing(kListing);
   ASSERT_TRUE(leftover);
   EXPECT_EQ(leftover->owner_pid, 4242);
-  ASSERT_EQ(leftover->chains.size(), 1u);
+  ASSERT_EQ(leftover->chains.size(), 2u);
   EXPECT_EQ(leftover->chains[0].device, "lb-front");
-  EXPECT_EQ(leftover->chains[0].original.disable_ipv6, 0);
+  EXPECT_TRUE(leftover->chains[0].drop_ingress);
+  EXPECT_EQ(leftover->chains[0].original.knob(Knob::kDisableIpv6), 0);
   EXPECT_TRUE(leftover->chains[0].original.offloads_on.contains(Offload::kGro));
   EXPECT_FALSE(leftover->chains[0].original.offloads_on.contains(Offload::kRx));
+  EXPECT_EQ(leftover->chains[1].device, "eth7");
+  EXPECT_FALSE(leftover->chains[1].drop_ingress);
+  EXPECT_EQ(leftover->chains[1].original.knob(Knob::kArpIgnore), 0);
+  EXPECT_EQ(leftover->chains[1].original.knob(Knob::kAddrGenMode), 0);
   ASSERT_EQ(leftover->unreadable.size(), 1u);  // its record is not ours: left as it is
   EXPECT_EQ(leftover->unreadable[0], "lb-back");
 }
 
 TEST(Listing, RoundTripsWhatTheRulesetWrites) {
   DeviceOriginal original;
-  original.disable_ipv6 = 1;
+  original.knob(Knob::kDisableIpv6) = 1;
   original.offloads_on.insert(Offload::kTso);
-  const auto leftover = parse_listing(replace_ruleset({{"eth9", original}}, 7));
+  const auto leftover = parse_listing(replace_ruleset({{"eth9", original, true}}, 7));
   ASSERT_TRUE(leftover);  // the text form parses as nft's listing does (spaces, not tabs)
   EXPECT_EQ(leftover->owner_pid, 7);
   ASSERT_EQ(leftover->chains.size(), 1u);
