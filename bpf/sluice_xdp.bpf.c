@@ -1058,17 +1058,26 @@ int sluice_xdp(struct xdp_md *ctx) {
   const __u32 ifindex = ctx->ingress_ifindex;
   const __u32 memo = ifindex & 3;
   __u32 in_port;
+  __u32 in_mtu;
   if (ifindex != 0 && s->port_memo_ifindex[memo] == ifindex) {
     in_port = s->port_memo_port[memo];
+    in_mtu = s->port_memo_mtu[memo];
   } else {
     struct sl_xdp_ifport *ip = bpf_map_lookup_elem(&sl_ifports, &ifindex);
     if (!ip) return sl_pass(c, SL_PL_NOT_FOR_US);
     in_port = ip->port;
+    const struct sl_xdp_port *port = bpf_map_lookup_elem(&sl_ports, &in_port);
+    in_mtu = port && port->mtu ? port->mtu : 0xffff;
     s->port_memo_ifindex[memo] = ifindex;
     s->port_memo_port[memo] = in_port;
+    s->port_memo_mtu[memo] = in_mtu;
   }
 
   if (s->p.ethertype == SL_ETH_P_ARP) return sl_arp(ctx, s, c, in_port);
+  /* Longer than the link allows: a frame the kernel coalesced (GRO/LRO) before the program
+   * saw it (generic attach). It can be neither grown nor sent on an MTU-sized link; as the
+   * C++ pipeline (Worker::dispatch), it is dropped so the sender retransmits at wire size. */
+  if (s->p.l3_end - s->p.l3 > in_mtu) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_OVERSIZED_FRAME);
   if (s->p.fragment) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_FRAGMENT);
   if (s->p.protocol == 6 || s->p.protocol == 17) return sl_l4(ctx, s, cfg, c, in_port, now);
   if (s->p.protocol == 1 || s->p.protocol == 58) {

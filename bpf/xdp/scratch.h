@@ -82,6 +82,7 @@ struct sl_scratch {
    * docs/reload.md), and a hash lookup per frame showed in the profile (docs/performance.md). */
   __u32 port_memo_ifindex[4];
   __u32 port_memo_port[4];
+  __u32 port_memo_mtu[4];      /* and that port's MTU (fixed for the program's life too) */
 };
 
 struct {

@@ -365,6 +365,8 @@ struct sl_xdp_last_verdict {
 #define SL_PL_FRAGMENT 13
 #define SL_PL_UNSUPPORTED_L4 14
 #define SL_PL_ICMP_IGNORED 15
+/* 16 (tcp_insertion) and 17 (host_bad_source) are the C++ pipeline's alone. */
+#define SL_PL_OVERSIZED_FRAME 18
 
 #define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
 #define SL_ID_CLIENT_SYN_ACK 2
