@@ -223,13 +223,21 @@ static __always_inline void sl_track_tcp(struct sl_xdp_flow *f, int from_client,
       if (fin) f->state = from_client ? SL_TCP_FIN_WAIT : SL_TCP_CLOSE_WAIT;
       break;
     case SL_TCP_FIN_WAIT:
-      if (fin && !from_client) f->state = SL_TCP_LAST_ACK;
+      if (fin && !from_client) {
+        f->state = SL_TCP_LAST_ACK;
+        f->track_flags &= ~SL_TRACK_LAST_FIN_FROM_CLIENT;
+      }
       break;
     case SL_TCP_CLOSE_WAIT:
-      if (fin && from_client) f->state = SL_TCP_LAST_ACK;
+      if (fin && from_client) {
+        f->state = SL_TCP_LAST_ACK;
+        f->track_flags |= SL_TRACK_LAST_FIN_FROM_CLIENT;
+      }
       break;
     case SL_TCP_LAST_ACK:
-      if (!fin && (flags & SL_TCP_ACK)) f->state = SL_TCP_TIME_WAIT;
+      /* Only the side that did not send the last FIN acknowledges it (worker_tcp.cpp). */
+      if (!fin && (flags & SL_TCP_ACK) && from_client != !!(f->track_flags & SL_TRACK_LAST_FIN_FROM_CLIENT))
+        f->state = SL_TCP_TIME_WAIT;
       break;
     default:
       break;

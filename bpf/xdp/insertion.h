@@ -13,7 +13,6 @@
 #include "bpf/xdp/parse.h"
 
 #define SL_RESEND_TIMEOUT_NS 200000000ull
-#define SL_INS_RESEND_WANTED 0x80u /* a backend signal asked for the header again */
 
 /* RFC 1982 serial comparisons. */
 static __always_inline int sl_lt(__u32 a, __u32 b) { return (__s32)(a - b) < 0; }
@@ -70,6 +69,7 @@ static __always_inline int sl_client_segment(struct sl_xdp_flow *f, const __u8 *
     return SL_ID_CLIENT_ACK_OF_UNSENT_DATA;
   }
   if (sl_lt(seq, c1) && sl_lt(c1, seq + plen)) return SL_ID_CLIENT_STRADDLES_STREAM_START;
+  const int was_synchronized = (f->ins_flags & SL_INS_CLIENT_SYNC) != 0;
   f->ins_flags |= SL_INS_CLIENT_SYNC;
 
   const __u32 seg_len = plen + ((flags & SL_TCP_FIN) ? 1 : 0);
@@ -107,8 +107,31 @@ static __always_inline int sl_client_segment(struct sl_xdp_flow *f, const __u8 *
     if (sl_lt(f->client_snd_nxt, end)) f->client_snd_nxt = end;
     if (sl_lt(c1, f->client_snd_nxt)) f->ins_flags |= SL_INS_CLIENT_SENT_DATA;
   }
-  f->client_last_ack = ack;
+  /* The client's RCV.NXT only moves forward (the C++ engine's advance_to): a reordered old
+   * ACK must not lower the seq of the give-up RST, which an RFC 5961 receiver would answer
+   * with a challenge ACK instead of closing. The first synchronized segment sets it. */
+  if (!was_synchronized || sl_lt(f->client_last_ack, ack)) f->client_last_ack = ack;
   return 0;
+}
+
+/* True when a SACK block of the segment (as received) ends above `ack`: the backend holds data
+ * above a hole that starts at the ack (engine.cpp header_missing_signal). Malformed blocks
+ * (left >= right) say nothing. */
+static __always_inline int sl_sack_above(const __u8 *in, const struct sl_parsed *p, __u32 ack) {
+  if (!p->sack_off) return 0;
+  const __u32 o = p->l4 + p->sack_off;
+  const __u32 len = SL_B(in, o + 1);
+  const __u32 blocks = len >= 10 ? (len - 2) >> 3 : 0;
+  int above = 0;
+#pragma clang loop unroll(full)
+  for (__u32 i = 0; i < 4; i++) {
+    if (i < blocks) {
+      const __u32 l = sl_rd32(in, o + 2 + 8 * i);
+      const __u32 r = sl_rd32(in, o + 6 + 8 * i);
+      if (sl_lt(l, r) && sl_lt(ack, r)) above = 1;
+    }
+  }
+  return above;
 }
 
 /* Backend -> client, before the ack/SACK rewrite. Returns 0 or an InsertionDrop value. */
@@ -141,14 +164,15 @@ static __always_inline int sl_backend_segment(struct sl_xdp_flow *f, const __u8 
   const __u32 end = seq + plen + ((flags & SL_TCP_FIN) ? 1 : 0);
   if (sl_lt(f->backend_snd_nxt, end)) f->backend_snd_nxt = end;
   if (!(flags & SL_TCP_ACK)) return 0;
-  f->backend_last_ack = ack;
+  if (sl_lt(f->backend_last_ack, ack)) f->backend_last_ack = ack; /* forward only, as the client's */
   if (f->header_state == SL_HDR_SENT) {
     if (sl_le(c1 + f->header_len, ack)) {
       f->header_state = SL_HDR_ACKED;
       f->ins_flags &= ~(SL_INS_TIMER_ARMED | SL_INS_RESEND_WANTED);
     } else if (!(f->ins_flags & SL_INS_STOPPED) && (f->ins_flags & SL_INS_FAST_RESEND)) {
       int signal = sl_lt(c1, ack);                                               /* partial ack */
-      if (ack == c1 && plen == 0 && !(flags & (SL_TCP_FIN | SL_TCP_RST))) signal = 1; /* dup ACK / SACK */
+      if (ack == c1 && plen == 0 && !(flags & (SL_TCP_FIN | SL_TCP_RST))) signal = 1; /* dup ACK */
+      if (ack == c1 && sl_sack_above(in, p, ack)) signal = 1; /* SACK, with data or without */
       if (signal) f->ins_flags = (f->ins_flags | SL_INS_RESEND_WANTED) & ~SL_INS_FAST_RESEND;
     }
   }

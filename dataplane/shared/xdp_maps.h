@@ -212,6 +212,14 @@ struct sl_xdp_ct_ref {
 #define SL_INS_FAST_RESEND 0x10u
 #define SL_INS_STOPPED 0x20u
 #define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+/* A backend signal asked for the header again. The program sends it in place of the next empty
+ * backend segment or grows it into the next client segment at c+1; the header timer thread
+ * sends it at its next scan when neither comes first (a signal on a segment with data). */
+#define SL_INS_RESEND_WANTED 0x80u
+
+/* Conntrack tracker flags (sl_xdp_flow.track_flags), the C++ Flow's booleans. */
+#define SL_TRACK_LAST_FIN_FROM_CLIENT 0x01u /* who sent the second FIN: LAST_ACK -> TIME_WAIT
+                                               needs the other side's ACK */
 
 #define SL_HDR_NONE 0u                /* no header for this flow */
 #define SL_HDR_PENDING 1u
@@ -252,7 +260,7 @@ struct sl_xdp_flow {
   uint8_t udp_every;           /* UDP: header on every datagram */
   uint16_t last_client_window; /* raw, network order: copied into header resends */
   uint8_t last_client_ts_len;  /* 0 or 10 */
-  uint8_t reserved;
+  uint8_t track_flags;         /* SL_TRACK_* */
   uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
   uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */

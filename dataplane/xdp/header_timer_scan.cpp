@@ -86,7 +86,7 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
       sl_xdp_flow flow{};
       if (bpf_map_lookup_elem(flows_fd, &keys[i], &flow) != 0 || !header_timer_armed(flow)) {
         finished.push_back(keys[i]);  // acknowledged, abandoned or gone: never armed again
-      } else if (header_timer_due(flow, insertion::Nanoseconds(now_ns))) {
+      } else if (header_timer_due(flow, insertion::Nanoseconds(now_ns)) || header_resend_wanted(flow)) {
         due.push_back(keys[i]);
       }
     }
