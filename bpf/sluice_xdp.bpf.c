@@ -153,11 +153,10 @@ static __always_inline __u16 sl_mtu_towards(__u8 family, const __u8 *dst) {
 }
 
 /* --------------------------------------------------------------------- flow lifetime */
+/* Idle timeout of the flow's state: the shared rule (the C++ worker's and the loader's expiry). */
 static __always_inline __u64 sl_timeout(const struct sl_xdp_config *cfg, const struct sl_xdp_flow *f) {
-  if (f->protocol == 17) return cfg->udp_timeout_ns;
-  if (f->state <= SL_TCP_SYN_RECV) return cfg->tcp_syn_timeout_ns;
-  if (f->state == SL_TCP_ESTABLISHED) return cfg->tcp_established_timeout_ns;
-  return cfg->tcp_closing_timeout_ns;
+  return sl_idle_timeout_ns(f->state, cfg->tcp_syn_timeout_ns, cfg->tcp_established_timeout_ns,
+                            cfg->tcp_closing_timeout_ns, cfg->udp_timeout_ns);
 }
 
 static __always_inline void sl_client_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
@@ -206,42 +205,9 @@ static __always_inline void sl_forget(struct sl_scratch *s, __u64 id, const stru
   }
 }
 
+/* The conntrack tracker: the shared rule (dataplane/shared/tcp_rules.h, worker_tcp.cpp's too). */
 static __always_inline void sl_track_tcp(struct sl_xdp_flow *f, int from_client, __u8 flags) {
-  if (flags & SL_TCP_RST) {
-    f->state = SL_TCP_CLOSE;
-    return;
-  }
-  const int fin = flags & SL_TCP_FIN;
-  switch (f->state) {
-    case SL_TCP_SYN_SENT:
-      if (!from_client && (flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK)) f->state = SL_TCP_SYN_RECV;
-      break;
-    case SL_TCP_SYN_RECV:
-      if (from_client && (flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_ACK) f->state = fin ? SL_TCP_FIN_WAIT : SL_TCP_ESTABLISHED;
-      break;
-    case SL_TCP_ESTABLISHED:
-      if (fin) f->state = from_client ? SL_TCP_FIN_WAIT : SL_TCP_CLOSE_WAIT;
-      break;
-    case SL_TCP_FIN_WAIT:
-      if (fin && !from_client) {
-        f->state = SL_TCP_LAST_ACK;
-        f->track_flags &= ~SL_TRACK_LAST_FIN_FROM_CLIENT;
-      }
-      break;
-    case SL_TCP_CLOSE_WAIT:
-      if (fin && from_client) {
-        f->state = SL_TCP_LAST_ACK;
-        f->track_flags |= SL_TRACK_LAST_FIN_FROM_CLIENT;
-      }
-      break;
-    case SL_TCP_LAST_ACK:
-      /* Only the side that did not send the last FIN acknowledges it (worker_tcp.cpp). */
-      if (!fin && (flags & SL_TCP_ACK) && from_client != !!(f->track_flags & SL_TRACK_LAST_FIN_FROM_CLIENT))
-        f->state = SL_TCP_TIME_WAIT;
-      break;
-    default:
-      break;
-  }
+  sl_tcp_track(&f->state, &f->track_flags, from_client, flags);
 }
 
 /* ------------------------------------------------------------------ backend selection */
@@ -397,7 +363,7 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   if (k->protocol == 6) {
     f->client_isn = sl_rd32(s->in, s->p.l4 + 4);
     f->client_snd_nxt = f->client_isn + 1;
-    f->backend_mss = 536;
+    f->backend_mss = SL_TCP_DEFAULT_MSS;
     if (svc->flags & SL_SVC_WITH_DATA) f->ins_flags |= SL_INS_WITH_DATA;
   }
 
@@ -734,9 +700,9 @@ static __always_inline void sl_translate_sack(__u8 *in, const struct sl_parsed *
 #pragma clang loop unroll(full)
   for (__u32 i = 0; i < 4; i++) {
     if (i < blocks) {
-      const __u32 l = sl_translate_server_ack(f, sl_rd32(in, o + 2 + 8 * i));
-      const __u32 r = sl_translate_server_ack(f, sl_rd32(in, o + 6 + 8 * i));
-      if (sl_lt(l, r)) {
+      __u32 l = sl_rd32(in, o + 2 + 8 * i);
+      __u32 r = sl_rd32(in, o + 6 + 8 * i);
+      if (sl_translate_sack_block(f->client_isn, f->header_len, &l, &r)) {
         sl_wr32(in, o + 2 + 8 * kept, l);
         sl_wr32(in, o + 6 + 8 * kept, r);
         kept++;
@@ -853,9 +819,9 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
   const __u8 flags = p->tcp_flags;
   if (f->header_len > 0) {
     struct sl_client_decision d = {};
-    /* Room for growing: the backend side's MTU less its IP header and this TCP header. */
-    const __u32 room = (__u32)f->backend_mtu - (f->backend_family == SL_FAMILY_V4 ? 20 : 40) - p->tcp_len;
-    const int reason = sl_client_segment(f, in, p, room, now, &d);
+    /* Growing is bounded by the backend side's MTU and its IP header (after translation). */
+    const int reason =
+        sl_client_segment(f, in, p, f->backend_mtu, f->backend_family == SL_FAMILY_V4 ? 20 : 40, now, &d);
     if (reason) return reason;
     sl_wr32(in, p->l4 + 4, d.seq);
     if (d.grow) {
@@ -897,13 +863,13 @@ __attribute__((noinline)) int sl_tcp_backend(struct sl_scratch *s, struct sl_xdp
   if (f->header_len > 0) {
     const int reason = sl_backend_segment(f, in, p);
     if (reason) return reason;
-    if (flags & SL_TCP_ACK) sl_wr32(in, p->l4 + 8, sl_translate_server_ack(f, sl_rd32(in, p->l4 + 8)));
+    if (flags & SL_TCP_ACK) sl_wr32(in, p->l4 + 8, sl_flow_server_ack(f, sl_rd32(in, p->l4 + 8)));
     sl_translate_sack(in, p, f);
     if ((flags & SL_TCP_SYN) && (f->ins_flags & SL_INS_WITH_DATA) && p->mss_off) {
       const __u32 o = p->l4 + p->mss_off + 2;
       const __u32 mss = sl_rd16(in, o);
-      const __u32 lowered = mss > (__u32)f->header_len + 88 ? mss - f->header_len : 88;
-      if (lowered < mss) sl_wr16(in, o, (__u16)lowered);
+      const __u16 lowered = sl_client_facing_mss((__u16)mss, f->header_len);
+      if (lowered < mss) sl_wr16(in, o, lowered);
     }
   }
   if (flags & SL_TCP_SYN) sl_clamp_mss(in, p, sl_mss_for(f->client_mtu, f->client_family));
@@ -945,7 +911,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     side = ref->side;
     f = bpf_map_lookup_elem(&sl_flows, &id);
     /* last_seen may be ahead of this CPU's `now` (another CPU just touched the flow). */
-    if (f && now > f->last_seen_ns && now - f->last_seen_ns > sl_timeout(cfg, f)) {
+    if (f && sl_idle_expired(now, f->last_seen_ns, sl_timeout(cfg, f))) {
       sl_forget(s, id, f);
       f = 0;
     }
@@ -953,7 +919,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
   }
   const __u8 flags = p->tcp_flags;
   const int opening_syn = p->protocol == 6 && (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_SYN;
-  if (f && opening_syn && side == SL_SIDE_CLIENT && f->state >= SL_TCP_FIN_WAIT && f->state <= SL_TCP_CLOSE) {
+  if (f && opening_syn && side == SL_SIDE_CLIENT && sl_tcp_closing(f->state)) {
     sl_forget(s, id, f); /* a new connection on a closing 4-tuple */
     f = 0;
   }

@@ -15,11 +15,12 @@
 #define SL_ETH_P_VLAN 0x8100
 #define SL_ETH_P_QINQ 0x88A8
 
-#define SL_TCP_FIN 0x01
-#define SL_TCP_SYN 0x02
-#define SL_TCP_RST 0x04
-#define SL_TCP_PSH 0x08
-#define SL_TCP_ACK 0x10
+/* TCP flag bits: the shared rules' (dataplane/shared/tcp_rules.h), short names here. */
+#define SL_TCP_FIN SL_TCPF_FIN
+#define SL_TCP_SYN SL_TCPF_SYN
+#define SL_TCP_RST SL_TCPF_RST
+#define SL_TCP_PSH SL_TCPF_PSH
+#define SL_TCP_ACK SL_TCPF_ACK
 
 /* One's complement sum of the IPv4 header (ihl words) in `buf` at `o`: 0xffff when valid. */
 static __always_inline int sl_ipv4_checksum_ok(const __u8 *buf, __u32 o, __u32 ihl_bytes) {

@@ -14,6 +14,7 @@
 
 #include "dataplane/shared/c_compat.h"
 #include "dataplane/shared/pp2.h"
+#include "dataplane/shared/tcp_rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -193,16 +194,7 @@ struct sl_xdp_ct_ref {
   uint8_t reserved[7];
 };
 
-/* TCP conntrack state (docs/pipeline.md "Conntrack states"), same order as the C++ one. */
-#define SL_TCP_SYN_SENT 0u
-#define SL_TCP_SYN_RECV 1u
-#define SL_TCP_ESTABLISHED 2u
-#define SL_TCP_FIN_WAIT 3u
-#define SL_TCP_CLOSE_WAIT 4u
-#define SL_TCP_LAST_ACK 5u
-#define SL_TCP_TIME_WAIT 6u
-#define SL_TCP_CLOSE 7u
-#define SL_UDP_ACTIVE 8u
+/* TCP conntrack states SL_TCP_* and SL_UDP_ACTIVE: dataplane/shared/tcp_rules.h. */
 
 /* Insertion engine flags (dataplane/insertion/engine.hpp, same meaning). */
 #define SL_INS_WITH_DATA 0x01u
@@ -217,9 +209,6 @@ struct sl_xdp_ct_ref {
  * sends it at its next scan when neither comes first (a signal on a segment with data). */
 #define SL_INS_RESEND_WANTED 0x80u
 
-/* Conntrack tracker flags (sl_xdp_flow.track_flags), the C++ Flow's booleans. */
-#define SL_TRACK_LAST_FIN_FROM_CLIENT 0x01u /* who sent the second FIN: LAST_ACK -> TIME_WAIT
-                                               needs the other side's ACK */
 
 #define SL_HDR_NONE 0u                /* no header for this flow */
 #define SL_HDR_PENDING 1u
@@ -253,14 +242,14 @@ struct sl_xdp_flow {
   uint32_t backend_last_ack;
   uint64_t deadline_ns;        /* header resend deadline (control thread scans it) */
   uint16_t header_len;         /* H; 0: no header */
-  uint16_t backend_mss;        /* from the SYN-ACK (536 when absent) */
+  uint16_t backend_mss;        /* from the SYN-ACK (SL_TCP_DEFAULT_MSS when absent) */
   uint8_t header_state;        /* SL_HDR_* */
   uint8_t ins_flags;           /* SL_INS_* */
   uint8_t timer_resends;
   uint8_t udp_every;           /* UDP: header on every datagram */
   uint16_t last_client_window; /* raw, network order: copied into header resends */
   uint8_t last_client_ts_len;  /* 0 or 10 */
-  uint8_t track_flags;         /* SL_TRACK_* */
+  uint8_t track_flags;         /* SL_TRACK_* (tcp_rules.h) */
   uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
   uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
@@ -374,16 +363,7 @@ struct sl_xdp_last_verdict {
 #define SL_PL_UNSUPPORTED_L4 14
 #define SL_PL_ICMP_IGNORED 15
 
-#define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
-#define SL_ID_CLIENT_SYN_ACK 2
-#define SL_ID_NOT_SYNCHRONIZED 3
-#define SL_ID_CLIENT_MISSING_ACK 4
-#define SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK 5
-#define SL_ID_CLIENT_ACK_OF_UNSENT_DATA 6
-#define SL_ID_CLIENT_STRADDLES_STREAM_START 7
-#define SL_ID_BACKEND_SYN_WITHOUT_ACK 8
-#define SL_ID_BACKEND_SYN_ACK_MISMATCH 9
-#define SL_ID_BACKEND_NOT_SYNCHRONIZED 10
+/* SL_ID_* (insertion::InsertionDrop): dataplane/shared/tcp_rules.h. */
 
 #ifdef __cplusplus
 }

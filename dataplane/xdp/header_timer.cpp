@@ -66,7 +66,7 @@ insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanosecon
     return decision;
   }
   ++flow.timer_resends;
-  flow.deadline_ns = static_cast<std::uint64_t>((now + insertion::header_rto(flow.timer_resends)).count());
+  flow.deadline_ns = static_cast<std::uint64_t>(now.count()) + sl_header_rto_ns(flow.timer_resends);
   // A new round: one backend-triggered resend is allowed again (engine.cpp, on_timer).
   flow.ins_flags = with(flow.ins_flags, SL_INS_FAST_RESEND);
   decision.action = insertion::TimerAction::kResend;

@@ -391,11 +391,10 @@ std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
   if (skeleton_ == nullptr) return 0;
   const pipeline::Limits& limits = tables_->limits();
   return forget_flows_if([&](const sl_xdp_flow& f) {
-    const std::uint64_t timeout = f.protocol == 17 ? limits.udp_timeout_ns
-                                  : f.state <= SL_TCP_SYN_RECV ? limits.tcp_syn_timeout_ns
-                                  : f.state == SL_TCP_ESTABLISHED ? limits.tcp_established_timeout_ns
-                                                                   : limits.tcp_closing_timeout_ns;
-    return now_ns > f.last_seen_ns && now_ns - f.last_seen_ns > timeout;
+    // The shared rules (tcp_rules.h), as the program's expiry on lookup and the C++ worker's.
+    const std::uint64_t timeout = sl_idle_timeout_ns(f.state, limits.tcp_syn_timeout_ns, limits.tcp_established_timeout_ns,
+                                                     limits.tcp_closing_timeout_ns, limits.udp_timeout_ns);
+    return sl_idle_expired(now_ns, f.last_seen_ns, timeout) != 0;
   });
 }
 
