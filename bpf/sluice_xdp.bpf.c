@@ -159,32 +159,16 @@ static __always_inline __u64 sl_timeout(const struct sl_xdp_config *cfg, const s
                             cfg->tcp_closing_timeout_ns, cfg->udp_timeout_ns);
 }
 
-static __always_inline void sl_client_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
-  __builtin_memcpy(k->src, f->client, 16);
-  __builtin_memcpy(k->dst, f->vip, 16);
-  k->sport = f->client_port;
-  k->dport = f->vip_port;
-  k->protocol = f->protocol;
-  k->family = f->client_family;
-  k->reserved[0] = k->reserved[1] = 0;
-}
-
-static __always_inline void sl_backend_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
-  __builtin_memcpy(k->src, f->backend, 16);
-  __builtin_memcpy(k->dst, f->snat, 16);
-  k->sport = f->backend_port;
-  k->dport = f->snat_port;
-  k->protocol = f->protocol;
-  k->family = f->backend_family;
-  k->reserved[0] = k->reserved[1] = 0;
-}
+/* The flow's sl_ct keys: the shared helpers (xdp_maps.h), the loader's forget() uses them too. */
+#define sl_client_key sl_flow_client_key
+#define sl_backend_key sl_flow_backend_key
 
 /* Removes a flow and its index entries (expiry found on lookup; the control thread sweeps the
  * rest). */
 /* The per-backend counters of a backend slot (sl_backend_flows). */
 static __always_inline struct sl_xdp_backend_flows *sl_backend_counters(__u32 service, __u32 slot) {
   if (slot >= SL_XDP_MAX_BACKENDS) return 0;
-  const __u32 key = (service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + slot;
+  const __u32 key = sl_backend_index(service, slot);
   return bpf_map_lookup_elem(&sl_backend_flows, &key);
 }
 
@@ -234,7 +218,7 @@ struct sl_least_conn {
 
 static long sl_least_conn_step(__u32 i, void *data) {
   struct sl_least_conn *lc = data;
-  const __u32 key = (lc->service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + (i & (SL_XDP_MAX_BACKENDS - 1));
+  const __u32 key = sl_backend_index(lc->service, i);
   const struct sl_xdp_backend *b = bpf_map_lookup_elem(&sl_backends, &key);
   if (!b) return 1;
   const struct sl_xdp_backend_flows *counts = sl_backend_counters(lc->service, b->slot);
@@ -270,7 +254,7 @@ static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_servic
     *cursor = index + 1 == svc->eligible ? 0 : index + 1;
   }
   if (index >= SL_XDP_MAX_BACKENDS) return 0;
-  const __u32 key = (__u32)(svc->id % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + index;
+  const __u32 key = sl_backend_index(svc->id, index);
   return bpf_map_lookup_elem(&sl_backends, &key);
 }
 
@@ -368,7 +352,7 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   }
 
   const __u32 zero = 0;
-  struct sl_cpu_state *cpu = bpf_map_lookup_elem(&sl_cpu, &zero);
+  struct sl_xdp_cpu_state *cpu = bpf_map_lookup_elem(&sl_cpu, &zero);
   if (!cpu) {
     *reason = SL_PL_NO_BUFFER;
     return 0;
@@ -845,6 +829,10 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
   }
   if (f->header_len > 0) {
     f->last_client_window = (__u16)sl_rd16(in, p->l4 + 14);
+    /* The last client segment's option, or none when it had none (as the C++ flow's
+     * client_has_timestamps): a resend never carries a stale TS (found by the differential
+     * test: a SYN retransmission without timestamps, then a backend signal). */
+    f->last_client_ts_len = 0;
     if (p->ts_off) {
       f->last_client_ts_len = 10;
       const __u32 o = (p->l4 + p->ts_off) & SL_IN_MASK;
@@ -868,7 +856,8 @@ __attribute__((noinline)) int sl_tcp_backend(struct sl_scratch *s, struct sl_xdp
     if ((flags & SL_TCP_SYN) && (f->ins_flags & SL_INS_WITH_DATA) && p->mss_off) {
       const __u32 o = p->l4 + p->mss_off + 2;
       const __u32 mss = sl_rd16(in, o);
-      const __u16 lowered = sl_client_facing_mss((__u16)mss, f->header_len);
+      /* From the adopted SYN-ACK's MSS, as the engine: a retransmission cannot change it. */
+      const __u16 lowered = sl_client_facing_mss(f->backend_mss, f->header_len);
       if (lowered < mss) sl_wr16(in, o, lowered);
     }
   }

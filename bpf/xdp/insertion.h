@@ -144,10 +144,17 @@ static __always_inline int sl_backend_segment(struct sl_xdp_flow *f, const __u8 
     }
     /* A SYN-ACK adopted (the first, or a restarted handshake): the backend's RCV.NXT is c+1
      * until it acknowledges more (the give-up RST to the backend carries it, engine.cpp). */
-    if (!(f->ins_flags & SL_INS_SYNACK_SEEN) || seq != f->server_isn) f->backend_last_ack = c1;
-    f->server_isn = seq;
-    f->backend_snd_nxt = seq + 1;
-    f->backend_mss = p->mss_off ? sl_rd16(in, p->l4 + p->mss_off + 2) : SL_TCP_DEFAULT_MSS;
+    /* A retransmission of the adopted one (same ISN) changes nothing: the backend's SND.NXT
+     * stays where its data took it and its MSS stays the first one (engine.cpp backend_syn;
+     * resetting SND.NXT here refused the client's later ACKs as acks of unsent data, found
+     * by the differential test). */
+    if (!(f->ins_flags & SL_INS_SYNACK_SEEN) || seq != f->server_isn) {
+      f->backend_last_ack = c1;
+      f->client_last_ack = seq + 1;
+      f->server_isn = seq;
+      f->backend_snd_nxt = seq + 1;
+      f->backend_mss = p->mss_off ? sl_rd16(in, p->l4 + p->mss_off + 2) : SL_TCP_DEFAULT_MSS;
+    }
     f->ins_flags |= SL_INS_SYNACK_SEEN;
     return 0;
   }

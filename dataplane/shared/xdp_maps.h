@@ -269,6 +269,41 @@ struct sl_xdp_header {
   uint8_t bytes[PP2_HEADER_MAX];
 };
 
+/* Per-CPU flow serial and SNAT cursor (sl_cpu, per-CPU array[1]); the loader resets it. */
+struct sl_xdp_cpu_state {
+  uint64_t serial;             /* flows created on this CPU (UNIQUE_ID's low 48 bits) */
+  uint32_t snat_cursor;        /* offset into this CPU's SNAT share */
+  uint32_t reserved;
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_cpu_state) == 16, "sl_xdp_cpu_state size");
+
+/* ------------------------------------------------ helpers shared by the program and loader */
+/* The index of (service, backend position or slot) in the service-blocked arrays
+ * (sl_backends, sl_backend_flows): one block of SL_XDP_MAX_BACKENDS per service id. */
+SLUICE_INLINE uint32_t sl_backend_index(uint32_t service, uint32_t position) {
+  return (service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + (position % SL_XDP_MAX_BACKENDS);
+}
+
+/* The two sl_ct keys of a flow: client -> VIP and backend -> SNAT, as received. */
+SLUICE_INLINE void sl_flow_client_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
+  __builtin_memcpy(k->src, f->client, 16);
+  __builtin_memcpy(k->dst, f->vip, 16);
+  k->sport = f->client_port;
+  k->dport = f->vip_port;
+  k->protocol = f->protocol;
+  k->family = f->client_family;
+  k->reserved[0] = k->reserved[1] = 0;
+}
+SLUICE_INLINE void sl_flow_backend_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
+  __builtin_memcpy(k->src, f->backend, 16);
+  __builtin_memcpy(k->dst, f->snat, 16);
+  k->sport = f->backend_port;
+  k->dport = f->snat_port;
+  k->protocol = f->protocol;
+  k->family = f->backend_family;
+  k->reserved[0] = k->reserved[1] = 0;
+}
+
 /* ------------------------------------------------------------------------------ counters */
 /* Per-CPU array (1 entry). Names match pipeline::WorkerCounters where the meaning is the same;
  * drop reasons index the same enums (packet::DropReason, pipeline::PipelineDrop,
