@@ -42,8 +42,8 @@ struct sl_client_decision {
 static __always_inline int sl_client_segment(struct sl_xdp_flow *f, const __u8 *in, const struct sl_parsed *p,
                                              __u32 egress_mtu, __u32 egress_ip_len, __u64 now,
                                              struct sl_client_decision *d) {
-  const __u32 seq = sl_rd32(in, p->l4 + 4);
-  const __u32 ack = sl_rd32(in, p->l4 + 8);
+  const __u32 seq = sl_rd32(in, p->l4 + SL_TCPH_SEQ);
+  const __u32 ack = sl_rd32(in, p->l4 + SL_TCPH_ACK);
   const __u8 flags = p->tcp_flags;
   const __u32 plen = p->l3_end - p->payload;
   const __u32 c1 = f->client_isn + 1;
@@ -128,8 +128,8 @@ static __always_inline int sl_sack_above(const __u8 *in, const struct sl_parsed 
 
 /* Backend -> client, before the ack/SACK rewrite. Returns 0 or an InsertionDrop value. */
 static __always_inline int sl_backend_segment(struct sl_xdp_flow *f, const __u8 *in, const struct sl_parsed *p) {
-  const __u32 seq = sl_rd32(in, p->l4 + 4);
-  const __u32 ack = sl_rd32(in, p->l4 + 8);
+  const __u32 seq = sl_rd32(in, p->l4 + SL_TCPH_SEQ);
+  const __u32 ack = sl_rd32(in, p->l4 + SL_TCPH_ACK);
   const __u8 flags = p->tcp_flags;
   const __u32 plen = p->l3_end - p->payload;
   const __u32 c1 = f->client_isn + 1;
