@@ -106,9 +106,9 @@ __attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratc
   sl_l2(out, mac, eport, v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6);
   const __u32 icmp_len = p->l3_end - p->l4;
   if (v4)
-    sl_ipv4_originated(out, (__u16)(20 + icmp_len), 1, dst, src);
+    sl_ipv4_originated(out, (__u16)(20 + icmp_len), IPPROTO_ICMP, dst, src);
   else
-    sl_ipv6_originated(out, (__u16)icmp_len, 58, 64, dst, src);
+    sl_ipv6_originated(out, (__u16)icmp_len, IPPROTO_ICMPV6, 64, dst, src);
   /* The ICMP header: type changes (8 -> 0, 128 -> 129); the checksum follows incrementally
    * (ICMPv6's pseudo header holds the same two addresses, swapped: same sum). */
   __u8 *icmp = out + 14 + ip_len;
@@ -163,7 +163,7 @@ __attribute__((noinline)) int sl_ndp_advertise(struct xdp_md *ctx, struct sl_scr
   __builtin_memcpy(to_mac, in + 6, 6);
 
   sl_l2(out, to_mac, port, SL_ETH_P_IPV6);
-  sl_ipv6_originated(out, 32, 58, 255, k.addr, solicitor);
+  sl_ipv6_originated(out, 32, IPPROTO_ICMPV6, 255, k.addr, solicitor);
   __u8 *na = out + 54;
   na[0] = 136;
   na[1] = 0;
@@ -174,7 +174,7 @@ __attribute__((noinline)) int sl_ndp_advertise(struct xdp_md *ctx, struct sl_scr
   na[24] = 2; /* target link-layer address */
   na[25] = 1;
   __builtin_memcpy(na + 26, port->mac, 6);
-  sl_pseudo(s->ck_new, k.addr, solicitor, 32, 58);
+  sl_pseudo(s->ck_new, k.addr, solicitor, 32, IPPROTO_ICMPV6);
   __builtin_memcpy(s->ck_new + 40, na, 32);
   const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 72, 0);
   const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
@@ -222,7 +222,7 @@ __attribute__((noinline)) int sl_udp_too_big(struct xdp_md *ctx, struct sl_scrat
     icmp[6] = (__u8)(mtu >> 8);
     icmp[7] = (__u8)mtu;
     __builtin_memcpy(icmp + 8, in + (p->l3 & SL_IN_MASK), 68);
-    sl_ipv4_originated(out, (__u16)(20 + 8 + quote), 1, inport->v4, f->client);
+    sl_ipv4_originated(out, (__u16)(20 + 8 + quote), IPPROTO_ICMP, inport->v4, f->client);
     const __u32 n = (8 + quote) & 0x7c;
     const __s64 sum = bpf_csum_diff(0, 0, (void *)icmp, n < 36 ? 36 : n, 0);
     const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
@@ -236,7 +236,7 @@ __attribute__((noinline)) int sl_udp_too_big(struct xdp_md *ctx, struct sl_scrat
     const __u32 q = sl_body_len(quote - 1) + 1; /* 1..2048, as the verifier must see it */
     if (q == 0 || bpf_xdp_load_bytes(ctx, p->l3, s->body, q) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UDP_TOO_BIG);
     s->body[q] = s->body[q + 1] = s->body[q + 2] = 0;
-    sl_ipv6_originated(out, (__u16)(8 + quote), 58, 64, inport->v6, f->client);
+    sl_ipv6_originated(out, (__u16)(8 + quote), IPPROTO_ICMPV6, 64, inport->v6, f->client);
     __u8 *icmp = out + 54;
     icmp[0] = 2;
     icmp[1] = 0;
@@ -245,7 +245,7 @@ __attribute__((noinline)) int sl_udp_too_big(struct xdp_md *ctx, struct sl_scrat
     icmp[5] = (__u8)(mtu >> 16);
     icmp[6] = (__u8)(mtu >> 8);
     icmp[7] = (__u8)mtu;
-    sl_pseudo(s->ck_new, inport->v6, f->client, 8 + quote, 58);
+    sl_pseudo(s->ck_new, inport->v6, f->client, 8 + quote, IPPROTO_ICMPV6);
     __builtin_memcpy(s->ck_new + 40, icmp, 8);
     __u64 sum = 0;
     const __s64 r = bpf_csum_diff(0, 0, (void *)s->ck_new, 48, 0);
@@ -303,7 +303,7 @@ __attribute__((noinline)) int sl_solicit(struct xdp_md *ctx, struct sl_scratch *
     group[15] = hop[15];
     const __u8 mcast[6] = {0x33, 0x33, 0xff, hop[13], hop[14], hop[15]};
     sl_l2(out, mcast, port, SL_ETH_P_IPV6);
-    sl_ipv6_originated(out, 32, 58, 255, port->v6, group);
+    sl_ipv6_originated(out, 32, IPPROTO_ICMPV6, 255, port->v6, group);
     __u8 *ns = out + 54;
     ns[0] = 135;
     ns[1] = 0;
@@ -313,7 +313,7 @@ __attribute__((noinline)) int sl_solicit(struct xdp_md *ctx, struct sl_scratch *
     ns[24] = 1;
     ns[25] = 1;
     __builtin_memcpy(ns + 26, port->mac, 6);
-    sl_pseudo(s->ck_new, port->v6, group, 32, 58);
+    sl_pseudo(s->ck_new, port->v6, group, 32, IPPROTO_ICMPV6);
     __builtin_memcpy(s->ck_new + 40, ns, 32);
     const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 72, 0);
     const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
@@ -330,6 +330,44 @@ __attribute__((noinline)) int sl_solicit(struct xdp_md *ctx, struct sl_scratch *
   }
   sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_NO_NEIGHBOR, port_id);
   return sl_send_local(ctx, port, port_id);
+}
+
+/* --------------------------------------------------------------------------------- ARP */
+static __always_inline int sl_arp(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_counters *c,
+                                  __u32 in_port) {
+  const __u8 *in = s->in;
+  if (s->p.l3 != 14) return sl_pass(c, SL_PL_NOT_FOR_US);
+  /* Learn the sender (requests and replies), as the C++ pipeline does. */
+  if (sl_rd32(in, 14 + 14) != 0) sl_learn(SL_FAMILY_V4, in + 14 + 14, 4, in + 14 + 8, in_port);
+  if (sl_rd16(in, 14 + 6) != 1) return sl_pass(c, SL_PL_NOT_FOR_US);
+  struct sl_xdp_addr_key k = {};
+  __builtin_memcpy(k.addr, in + 14 + 24, 4);
+  k.family = SL_FAMILY_V4;
+  struct sl_xdp_own *own = bpf_map_lookup_elem(&sl_own, &k);
+  if (!own || (own->answering_port != 0xFFFF && own->answering_port != in_port)) {
+    sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_NOT_FOR_US, 0);
+    return XDP_PASS; /* the kernel may still own it */
+  }
+  struct sl_xdp_port *port = bpf_map_lookup_elem(&sl_ports, &in_port);
+  if (!port) return sl_pass(c, SL_PL_NOT_FOR_US);
+  __u8 *o = s->out;
+  __builtin_memcpy(o, in + 6, 6);          /* to the requester */
+  __builtin_memcpy(o + 6, port->mac, 6);
+  o[12] = 0x08; o[13] = 0x06;
+  o[14] = 0; o[15] = 1; o[16] = 0x08; o[17] = 0; o[18] = 6; o[19] = 4; o[20] = 0; o[21] = 2;
+  __builtin_memcpy(o + 22, port->mac, 6);  /* sender: us, the requested address */
+  __builtin_memcpy(o + 28, in + 14 + 24, 4);
+  __builtin_memcpy(o + 32, in + 14 + 8, 6); /* target: the requester */
+  __builtin_memcpy(o + 38, in + 14 + 14, 4);
+  if (bpf_xdp_adjust_tail(ctx, 42 - (int)s->p.frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (bpf_xdp_store_bytes(ctx, 0, o, 42) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (c) {
+    c->arp_replies++;
+    c->tx_packets++;
+    c->tx_bytes += 42;
+  }
+  sl_set_verdict(SL_VERDICT_CONSUMED, 0, in_port);
+  return XDP_TX;
 }
 
 #endif /* SLUICE_BPF_XDP_LOCAL_H */

@@ -158,16 +158,11 @@ struct {
   __type(value, struct sl_xdp_last_verdict);
 } sl_verdict SEC(".maps");
 
-struct sl_cpu_state {
-  __u64 serial;      /* flows created on this CPU (UNIQUE_ID's low 48 bits) */
-  __u32 snat_cursor; /* offset into this CPU's SNAT share */
-  __u32 reserved;
-};
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, struct sl_cpu_state);
+  __type(value, struct sl_xdp_cpu_state);
 } sl_cpu SEC(".maps");
 
 struct {

@@ -7,6 +7,9 @@
 #ifndef SLUICE_BPF_XDP_PARSE_H
 #define SLUICE_BPF_XDP_PARSE_H
 
+#include <linux/in.h>   /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+#include <linux/in6.h>  /* IPPROTO_ICMPV6 */
+
 #include "bpf/xdp/scratch.h"
 
 #define SL_ETH_P_IPV4 0x0800
@@ -15,11 +18,21 @@
 #define SL_ETH_P_VLAN 0x8100
 #define SL_ETH_P_QINQ 0x88A8
 
-#define SL_TCP_FIN 0x01
-#define SL_TCP_SYN 0x02
-#define SL_TCP_RST 0x04
-#define SL_TCP_PSH 0x08
-#define SL_TCP_ACK 0x10
+/* TCP flag bits: the shared rules' (dataplane/shared/tcp_rules.h), short names here. */
+#define SL_TCP_FIN SL_TCPF_FIN
+#define SL_TCP_SYN SL_TCPF_SYN
+#define SL_TCP_RST SL_TCPF_RST
+#define SL_TCP_PSH SL_TCPF_PSH
+#define SL_TCP_ACK SL_TCPF_ACK
+
+/* Field offsets in the TCP and UDP headers (RFC 9293 section 3.1, RFC 768). */
+#define SL_TCPH_SEQ 4
+#define SL_TCPH_ACK 8
+#define SL_TCPH_FLAGS 13
+#define SL_TCPH_WINDOW 14
+#define SL_TCPH_CHECKSUM 16
+#define SL_UDPH_LENGTH 4
+#define SL_UDPH_CHECKSUM 6
 
 /* One's complement sum of the IPv4 header (ihl words) in `buf` at `o`: 0xffff when valid. */
 static __always_inline int sl_ipv4_checksum_ok(const __u8 *buf, __u32 o, __u32 ihl_bytes) {
@@ -89,7 +102,7 @@ static __always_inline int sl_parse_tcp_options(const __u8 *in, struct sl_parsed
 static __always_inline int sl_parse_l4(const __u8 *in, struct sl_parsed *p) {
   const __u32 available = p->l3_end - p->l4;
   p->payload = p->l4;
-  if (p->protocol == 6) {
+  if (p->protocol == IPPROTO_TCP) {
     if (available < 20) return SL_PD_TRUNCATED_TCP;
     const __u32 doff = SL_B(in, p->l4 + 12) >> 4;
     if (doff < 5) return SL_PD_BAD_TCP_DATA_OFFSET;
@@ -102,7 +115,7 @@ static __always_inline int sl_parse_l4(const __u8 *in, struct sl_parsed *p) {
     p->payload = p->l4 + p->tcp_len;
     return 0;
   }
-  if (p->protocol == 17) {
+  if (p->protocol == IPPROTO_UDP) {
     if (available < 8) return SL_PD_TRUNCATED_UDP;
     const __u32 ulen = sl_rd16(in, p->l4 + 4);
     if (!p->fragment && (ulen < 8 || ulen != available)) return SL_PD_UDP_LENGTH_MISMATCH;
@@ -111,8 +124,8 @@ static __always_inline int sl_parse_l4(const __u8 *in, struct sl_parsed *p) {
     p->payload = p->l4 + 8;
     return 0;
   }
-  if (p->protocol == 1 && p->family == SL_FAMILY_V4 && available < 8) return SL_PD_TRUNCATED_ICMP;
-  if (p->protocol == 58 && p->family == SL_FAMILY_V6 && available < 8) return SL_PD_TRUNCATED_ICMPV6;
+  if (p->protocol == IPPROTO_ICMP && p->family == SL_FAMILY_V4 && available < 8) return SL_PD_TRUNCATED_ICMP;
+  if (p->protocol == IPPROTO_ICMPV6 && p->family == SL_FAMILY_V6 && available < 8) return SL_PD_TRUNCATED_ICMPV6;
   return 0;
 }
 

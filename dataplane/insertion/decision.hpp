@@ -8,6 +8,7 @@
 
 #include "dataplane/insertion/segment.hpp"
 #include "dataplane/packet/tcp_seq.hpp"
+#include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::insertion {
 
@@ -57,6 +58,22 @@ enum class ResendCause : std::uint8_t {
   kBackendSynAckRetransmission,  // backend never got the segment completing its handshake
   kTimer,                        // the header's own retransmission timer expired
 };
+
+// The shared rules (dataplane/shared/tcp_rules.h) return these enums' values as numbers.
+static_assert(static_cast<int>(InsertionDrop::kClientSynIsnMismatch) == SL_ID_CLIENT_SYN_ISN_MISMATCH);
+static_assert(static_cast<int>(InsertionDrop::kClientSynAck) == SL_ID_CLIENT_SYN_ACK);
+static_assert(static_cast<int>(InsertionDrop::kNotSynchronized) == SL_ID_NOT_SYNCHRONIZED);
+static_assert(static_cast<int>(InsertionDrop::kClientMissingAck) == SL_ID_CLIENT_MISSING_ACK);
+static_assert(static_cast<int>(InsertionDrop::kClientAckNotForSynAck) == SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK);
+static_assert(static_cast<int>(InsertionDrop::kClientAckOfUnsentData) == SL_ID_CLIENT_ACK_OF_UNSENT_DATA);
+static_assert(static_cast<int>(InsertionDrop::kClientStraddlesStreamStart) == SL_ID_CLIENT_STRADDLES_STREAM_START);
+static_assert(static_cast<int>(InsertionDrop::kBackendSynWithoutAck) == SL_ID_BACKEND_SYN_WITHOUT_ACK);
+static_assert(static_cast<int>(InsertionDrop::kBackendSynAckMismatch) == SL_ID_BACKEND_SYN_ACK_MISMATCH);
+static_assert(static_cast<int>(InsertionDrop::kBackendNotSynchronized) == SL_ID_BACKEND_NOT_SYNCHRONIZED);
+static_assert(static_cast<unsigned>(ResendCause::kNone) == SL_RESEND_NONE);
+static_assert(static_cast<unsigned>(ResendCause::kBackendPartialAck) == SL_RESEND_BACKEND_PARTIAL_ACK);
+static_assert(static_cast<unsigned>(ResendCause::kBackendSack) == SL_RESEND_BACKEND_SACK);
+static_assert(static_cast<unsigned>(ResendCause::kBackendDuplicateAck) == SL_RESEND_BACKEND_DUPLICATE_ACK);
 
 // The standalone header segment to the backend: flags ACK|PSH, payload = the header, window as
 // the client last advertised it.

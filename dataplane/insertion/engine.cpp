@@ -6,9 +6,10 @@
 namespace sluice::insertion {
 namespace {
 
-// Serial-arithmetic maximum (RFC 1982): keeps the most advanced of two sequence numbers.
+// Serial-arithmetic maximum (RFC 1982): keeps the most advanced of two sequence numbers (the
+// shared rule, tcp_rules.h: the XDP program records its positions with it too).
 void advance_to(TcpSeq& current, TcpSeq candidate) noexcept {
-  if (candidate > current) current = candidate;
+  current = TcpSeq(sl_seq_advance(current.value(), candidate.value()));
 }
 
 bool carries_stream_bytes(const SegmentDescription& segment) noexcept {
@@ -88,31 +89,14 @@ ClientDecision InsertionEngine::client_syn(const SegmentDescription& segment) co
 
 std::optional<InsertionDrop> InsertionEngine::client_acceptance(
     const SegmentDescription& segment) const noexcept {
-  // Data before the backend answered (TFO-like or simultaneous): no backend ISN to check the
-  // ack against, and the backend would drop it in SYN-RECEIVED anyway. The client resends.
-  if (!has(kSynAckSeen)) return InsertionDrop::kNotSynchronized;
-  // RFC 9293 section 3.10.7.4, fifth check: "if the ACK bit is off, drop the segment".
-  if (!segment.ack_flag()) return InsertionDrop::kClientMissingAck;
-  if (!has(kClientSynchronized)) {
-    // The first accepted client segment must acknowledge the SYN-ACK (spec TCP item 3:
-    // "the first client segment that acknowledges s+1"): s < ack <= the backend's SND.NXT.
-    if (!(segment.ack > server_isn_ && segment.ack <= backend_seq_next_)) {
-      return InsertionDrop::kClientAckNotForSynAck;
-    }
-  } else if (segment.ack > backend_seq_next_) {
-    // Acknowledges bytes the backend never sent (every backend byte passes through here).
-    // The backend would drop it (RFC 9293 section 3.10.7.4, "SEG.ACK > SND.NXT"); dropping
-    // here keeps a header from riding on a segment the backend will discard.
-    return InsertionDrop::kClientAckOfUnsentData;
-  }
-  // Payload that starts before c+1 and reaches past it would put client bytes where the header
-  // sits in the backend's space. Segments that end at or before c+1 (keepalive probes at
-  // SND.NXT-1, RFC 9293 section 3.8.4) pass unshifted: the backend sees them as old, and
-  // answers with the ACK the probe wants.
-  const TcpSeq stream_start = map().stream_start();
-  if (segment.seq < stream_start && segment.stream_end() > stream_start) {
-    return InsertionDrop::kClientStraddlesStreamStart;
-  }
+  // The shared acceptance rule (tcp_rules.h, docs/resequencing.md "Robustness"), which the XDP
+  // program applies too: not synchronized, missing ACK, first ACK not for the SYN-ACK, ack of
+  // unsent data, payload straddling c+1.
+  const int drop = sl_client_segment_drop(client_isn_.value(), server_isn_.value(), backend_seq_next_.value(),
+                                          has(kSynAckSeen) ? 1 : 0, has(kClientSynchronized) ? 1 : 0,
+                                          segment.flags, segment.seq.value(), segment.ack.value(),
+                                          segment.stream_length());
+  if (drop != 0) return static_cast<InsertionDrop>(drop);
   return std::nullopt;
 }
 
@@ -269,24 +253,18 @@ void InsertionEngine::record_backend_segment(const SegmentDescription& segment) 
 }
 
 ResendCause InsertionEngine::header_missing_signal(const SegmentDescription& segment) const noexcept {
-  const TcpSeq start = map().stream_start();
+  // The shared rule (tcp_rules.h, docs/resequencing.md "Every resend trigger"): partial ack,
+  // SACK above c+1 (with or without data), duplicate ACK.
   const TcpSeq ack = segment.ack;
-  if (ack < start) return ResendCause::kNone;  // acknowledges less than the SYN: meaningless
-  // The backend holds part of the header only (a receive window smaller than H trimmed it).
-  if (ack > start) return ResendCause::kBackendPartialAck;  // (ack < header_end here)
-  // ack == c+1 from here on.
-  // The backend holds bytes above a hole that starts at c+1: the header is the hole.
+  bool sack_above = false;
   const std::size_t blocks = std::min<std::size_t>(segment.sack_count, kMaxSackBlocks);
   for (std::size_t i = 0; i < blocks; ++i) {
-    const SackBlock& block = segment.sack[i];
-    if (block.left < block.right && block.right > ack) return ResendCause::kBackendSack;
+    if (sl_sack_block_above(segment.sack[i].left.value(), segment.sack[i].right.value(), ack.value()) != 0) {
+      sack_above = true;
+    }
   }
-  // RFC 5681 section 2 "duplicate acknowledgment": no data, no SYN/FIN, ack equal to the
-  // greatest seen (c+1 since the SYN-ACK), outstanding data (the header). The first one
-  // suffices: a backend that has the header acknowledges c+1+H, never c+1 again. A segment
-  // carrying data at ack c+1 (a banner racing the header) is no signal.
-  if (segment.payload_length == 0 && !segment.fin()) return ResendCause::kBackendDuplicateAck;
-  return ResendCause::kNone;
+  return static_cast<ResendCause>(
+      sl_header_missing_signal(client_isn_.value(), ack.value(), segment.flags, segment.payload_length, sack_above ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------

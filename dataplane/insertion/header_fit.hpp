@@ -5,16 +5,17 @@
 #include <cstdint>
 
 #include "dataplane/insertion/segment.hpp"
+#include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::insertion {
 
 // RFC 9293 section 3.7.1: without an MSS option the peer assumes 536 (IPv4). Used for IPv6
 // backends too: it only makes growing rarer (1220 would be the IPv6 value, RFC 8200 section 8.3).
-inline constexpr std::uint16_t kDefaultBackendMss = 536;
+inline constexpr std::uint16_t kDefaultBackendMss = SL_TCP_DEFAULT_MSS;
 
 // Smallest MSS we advertise after lowering it; Linux's TCP_MIN_MSS (include/net/tcp.h).
 // A smaller value would make the client send absurdly small segments.
-inline constexpr std::uint16_t kMinimumClientMss = 88;
+inline constexpr std::uint16_t kMinimumClientMss = SL_TCP_MIN_CLIENT_MSS;
 
 // True when `segment` with `header_length` bytes prepended stays within both limits:
 //   payload + H + TCP options <= backend MSS   (RFC 6691 section 2: the MSS excludes only the

@@ -10,19 +10,22 @@
 #include <chrono>
 #include <cstdint>
 
+#include "dataplane/shared/tcp_rules.h"
+
 namespace sluice::insertion {
 
 using Nanoseconds = std::chrono::nanoseconds;
 
-inline constexpr Nanoseconds kInitialHeaderRto = std::chrono::milliseconds(200);
-inline constexpr std::uint8_t kMaxTimerResends = 6;
+// The schedule is the shared rule (dataplane/shared/tcp_rules.h), which the XDP header timer
+// applies too.
+inline constexpr Nanoseconds kInitialHeaderRto{static_cast<std::int64_t>(SL_HEADER_RTO_NS)};
+inline constexpr std::uint8_t kMaxTimerResends = SL_HEADER_MAX_TIMER_RESENDS;
 
 // Timeout armed after the `resends_so_far`-th timer resend (0 after the first send).
-constexpr Nanoseconds header_rto(std::uint8_t resends_so_far) noexcept {
-  return kInitialHeaderRto * (std::int64_t{1} << resends_so_far);
+inline Nanoseconds header_rto(std::uint8_t resends_so_far) noexcept {
+  return Nanoseconds(static_cast<std::int64_t>(sl_header_rto_ns(resends_so_far)));
 }
 
-static_assert(header_rto(0) == std::chrono::milliseconds(200));
-static_assert(header_rto(kMaxTimerResends) == std::chrono::milliseconds(12800));
+static_assert(kInitialHeaderRto == std::chrono::milliseconds(200));
 
 }  // namespace sluice::insertion

@@ -8,6 +8,7 @@
 
 #include "dataplane/packet/protocols.hpp"
 #include "dataplane/packet/tcp_seq.hpp"
+#include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::insertion {
 
@@ -19,10 +20,10 @@ struct SackBlock {
 };
 
 // 40 bytes of option space hold at most 4 blocks (RFC 2018 section 3: 2 + 8n <= 40).
-inline constexpr std::size_t kMaxSackBlocks = 4;
+inline constexpr std::size_t kMaxSackBlocks = SL_TCP_MAX_SACK_BLOCKS;
 
 // Fixed TCP header size: the MSS option counts payload beyond it (RFC 6691 section 2).
-inline constexpr std::uint16_t kFixedTcpHeaderLength = 20;
+inline constexpr std::uint16_t kFixedTcpHeaderLength = SL_TCP_FIXED_HEADER;
 
 struct SegmentDescription {
   TcpSeq seq;

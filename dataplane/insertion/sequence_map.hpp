@@ -14,6 +14,7 @@
 
 #include "dataplane/insertion/segment.hpp"
 #include "dataplane/packet/tcp_seq.hpp"
+#include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::insertion {
 
@@ -28,29 +29,28 @@ class SequenceMap {
   constexpr TcpSeq header_end() const noexcept { return stream_start() + header_length_; }
 
   // Client space -> backend space. The SYN slot (and anything before it) is not shifted.
-  constexpr TcpSeq translate_client_seq(TcpSeq seq) const noexcept {
-    return seq < stream_start() ? seq : seq + header_length_;
+  // The shared rules (dataplane/shared/tcp_rules.h), which the XDP program applies too.
+  TcpSeq translate_client_seq(TcpSeq seq) const noexcept {
+    return TcpSeq(sl_translate_client_seq(client_isn_.value(), header_length_, seq.value()));
   }
 
   // Backend space -> client space, for an acknowledgement number or one SACK edge.
   //   x <= c+1            unchanged (nothing of the stream acknowledged yet)
   //   c+1 < x <= c+1+H    c+1 (only header bytes acknowledged)
   //   x > c+1+H           x - H
-  constexpr TcpSeq translate_server_ack(TcpSeq ack) const noexcept {
-    if (ack <= stream_start()) return ack;
-    if (ack <= header_end()) return stream_start();
-    return ack - header_length_;
+  TcpSeq translate_server_ack(TcpSeq ack) const noexcept {
+    return TcpSeq(sl_translate_server_ack(client_isn_.value(), header_length_, ack.value()));
   }
 
   // One SACK block, edge by edge. A block that is malformed (left >= right, RFC 2018 section
   // 3 requires right > left) or that covers header bytes only (so it translates to an empty
   // range, as a D-SACK of a resent header does) is dropped: std::nullopt tells the pipeline
   // to remove it from the option.
-  constexpr std::optional<SackBlock> translate_sack_block(SackBlock block) const noexcept {
-    if (!(block.left < block.right)) return std::nullopt;
-    const SackBlock translated{translate_server_ack(block.left), translate_server_ack(block.right)};
-    if (!(translated.left < translated.right)) return std::nullopt;
-    return translated;
+  std::optional<SackBlock> translate_sack_block(SackBlock block) const noexcept {
+    std::uint32_t left = block.left.value();
+    std::uint32_t right = block.right.value();
+    if (sl_translate_sack_block(client_isn_.value(), header_length_, &left, &right) == 0) return std::nullopt;
+    return SackBlock{TcpSeq(left), TcpSeq(right)};
   }
 
  private:
@@ -58,13 +58,5 @@ class SequenceMap {
   std::uint16_t header_length_;
 };
 
-namespace sequence_map_checks {
-inline constexpr SequenceMap kWrapping(TcpSeq(0xFFFFFFF0u), 28);  // header crosses 2^32
-static_assert(kWrapping.translate_client_seq(TcpSeq(0xFFFFFFF0u)) == TcpSeq(0xFFFFFFF0u));
-static_assert(kWrapping.translate_client_seq(TcpSeq(0xFFFFFFF1u)) == TcpSeq(0x0000000Du));
-static_assert(kWrapping.translate_server_ack(TcpSeq(0x0000000Du)) == TcpSeq(0xFFFFFFF1u));
-static_assert(kWrapping.translate_server_ack(TcpSeq(0x00000005u)) == TcpSeq(0xFFFFFFF1u));
-static_assert(kWrapping.translate_server_ack(TcpSeq(0x0000000Eu)) == TcpSeq(0xFFFFFFF2u));
-}  // namespace sequence_map_checks
 
 }  // namespace sluice::insertion

@@ -18,6 +18,7 @@
 #include "dataplane/insertion/engine.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/sched/backend_set.hpp"
+#include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::pipeline {
 
@@ -35,6 +36,17 @@ enum class TcpState : std::uint8_t {
   kUdp,          // not TCP: a UDP flow
 };
 std::string_view tcp_state_name(TcpState state) noexcept;  // "ESTABLISHED", ...
+
+// The shared tracker (dataplane/shared/tcp_rules.h) works on these values as SL_TCP_*.
+static_assert(static_cast<unsigned>(TcpState::kSynSent) == SL_TCP_SYN_SENT);
+static_assert(static_cast<unsigned>(TcpState::kSynRecv) == SL_TCP_SYN_RECV);
+static_assert(static_cast<unsigned>(TcpState::kEstablished) == SL_TCP_ESTABLISHED);
+static_assert(static_cast<unsigned>(TcpState::kFinWait) == SL_TCP_FIN_WAIT);
+static_assert(static_cast<unsigned>(TcpState::kCloseWait) == SL_TCP_CLOSE_WAIT);
+static_assert(static_cast<unsigned>(TcpState::kLastAck) == SL_TCP_LAST_ACK);
+static_assert(static_cast<unsigned>(TcpState::kTimeWait) == SL_TCP_TIME_WAIT);
+static_assert(static_cast<unsigned>(TcpState::kClose) == SL_TCP_CLOSE);
+static_assert(static_cast<unsigned>(TcpState::kUdp) == SL_UDP_ACTIVE);
 
 // The next hop's MAC as last resolved for one direction of a flow, so that forwarding does not
 // hash the next hop into the neighbour table per packet. Valid while `generation` equals the
@@ -67,9 +79,8 @@ struct Flow : conntrack::TimerNode {
   PortId backend_port = kNoPort;
   TcpState tcp_state = TcpState::kSynSent;
   bool udp_header_sent = false;     // first-datagram mode: the header went with datagram 1
-  bool fin_from_client = false;
-  bool fin_from_backend = false;
-  bool last_fin_from_client = false;  // who sent the second FIN (LAST_ACK -> TIME_WAIT)
+  std::uint8_t track_flags = 0;     // SL_TRACK_*: which sides sent FIN, who sent the second
+                                    // (LAST_ACK -> TIME_WAIT), for sl_tcp_track
   // The client's last raw window and timestamps option: copied into header segments sent
   // without a client segment to copy from (timer and backend-triggered resends).
   std::uint16_t client_window = 0;

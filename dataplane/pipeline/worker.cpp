@@ -242,9 +242,7 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   flow.backend_slot = backend.slot;
   flow.tcp_state = key.protocol == kProtoTcp ? TcpState::kSynSent : TcpState::kUdp;
   flow.udp_header_sent = false;
-  flow.fin_from_client = false;
-  flow.fin_from_backend = false;
-  flow.last_fin_from_client = false;
+  flow.track_flags = 0;
   flow.client_window = 0;
   flow.client_has_timestamps = false;
 
@@ -298,16 +296,11 @@ void Worker::destroy_flow(std::uint32_t flow_id) noexcept {
 }
 
 std::int64_t Worker::idle_timeout_ns(const Flow& flow) const noexcept {
+  // The shared rule (tcp_rules.h): the XDP program and XdpDatapath::expire_flows use it too.
   const Limits& limits = tables_->limits();
-  std::uint64_t timeout = limits.tcp_closing_timeout_ns;
-  switch (flow.tcp_state) {
-    case TcpState::kSynSent:
-    case TcpState::kSynRecv: timeout = limits.tcp_syn_timeout_ns; break;
-    case TcpState::kEstablished: timeout = limits.tcp_established_timeout_ns; break;
-    case TcpState::kUdp: timeout = limits.udp_timeout_ns; break;
-    default: break;
-  }
-  return static_cast<std::int64_t>(timeout);
+  return static_cast<std::int64_t>(sl_idle_timeout_ns(static_cast<std::uint8_t>(flow.tcp_state),
+                                                      limits.tcp_syn_timeout_ns, limits.tcp_established_timeout_ns,
+                                                      limits.tcp_closing_timeout_ns, limits.udp_timeout_ns));
 }
 
 // The wheel counts milliseconds; a due time is rounded up so a timer never fires early.
@@ -370,7 +363,9 @@ void Worker::on_flow_timer(std::uint32_t flow_id) noexcept {
       }
     }
   }
-  if (now_ns_ - flow.last_seen_ns >= idle_timeout_ns(flow)) {
+  // The shared expiry rule (tcp_rules.h), the XDP program's and its loader's too.
+  if (sl_idle_expired(static_cast<std::uint64_t>(now_ns_), static_cast<std::uint64_t>(flow.last_seen_ns),
+                      static_cast<std::uint64_t>(idle_timeout_ns(flow))) != 0) {
     ++counters_.flows_expired;
     destroy_flow(flow_id);
     return;

@@ -18,17 +18,9 @@ namespace {
 
 namespace flag = packet::tcp_flag;
 
-// States in which a new SYN from the client starts a new connection on the same 5-tuple.
-bool is_closing(TcpState state) noexcept {
-  switch (state) {
-    case TcpState::kFinWait:
-    case TcpState::kCloseWait:
-    case TcpState::kLastAck:
-    case TcpState::kTimeWait:
-    case TcpState::kClose: return true;
-    default: return false;
-  }
-}
+// States in which a new SYN from the client starts a new connection on the same 5-tuple: the
+// shared rule (tcp_rules.h), the XDP program's too.
+bool is_closing(TcpState state) noexcept { return sl_tcp_closing(static_cast<std::uint8_t>(state)) != 0; }
 
 // The engine's view of a segment: sequence facts only.
 insertion::SegmentDescription describe(const packet::ParsedFrame& parsed,
@@ -224,49 +216,12 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
   return deliver(packet, flow.client_port, flow.client_next_hop, flow.client_neighbor);
 }
 
+// The shared tracker (dataplane/shared/tcp_rules.h, docs/pipeline.md "Conntrack states"): the
+// XDP program runs the same function over its flow.
 void Worker::track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept {
-  if ((flags & flag::kRst) != 0) {
-    flow.tcp_state = TcpState::kClose;
-    return;
-  }
-  const bool fin = (flags & flag::kFin) != 0;
-  const bool from_client = side == Side::kClient;
-  switch (flow.tcp_state) {
-    case TcpState::kSynSent:
-      if (!from_client && (flags & (flag::kSyn | flag::kAck)) == (flag::kSyn | flag::kAck)) {
-        flow.tcp_state = TcpState::kSynRecv;
-      }
-      break;
-    case TcpState::kSynRecv:
-      if (from_client && (flags & (flag::kSyn | flag::kAck)) == flag::kAck) {
-        flow.tcp_state = fin ? TcpState::kFinWait : TcpState::kEstablished;
-        flow.fin_from_client = fin;
-      }
-      break;
-    case TcpState::kEstablished:
-      if (fin) {
-        flow.tcp_state = from_client ? TcpState::kFinWait : TcpState::kCloseWait;
-        (from_client ? flow.fin_from_client : flow.fin_from_backend) = true;
-      }
-      break;
-    case TcpState::kFinWait:
-    case TcpState::kCloseWait:
-      if (fin) {
-        (from_client ? flow.fin_from_client : flow.fin_from_backend) = true;
-        if (flow.fin_from_client && flow.fin_from_backend) {
-          flow.tcp_state = TcpState::kLastAck;
-          flow.last_fin_from_client = from_client;
-        }
-      }
-      break;
-    case TcpState::kLastAck:
-      // The other side acknowledges the second FIN.
-      if (from_client != flow.last_fin_from_client && !fin && (flags & flag::kAck) != 0) {
-        flow.tcp_state = TcpState::kTimeWait;
-      }
-      break;
-    default: break;
-  }
+  auto state = static_cast<std::uint8_t>(flow.tcp_state);
+  sl_tcp_track(&state, &flow.track_flags, side == Side::kClient ? 1 : 0, flags);
+  flow.tcp_state = static_cast<TcpState>(state);
 }
 
 bool Worker::send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack,

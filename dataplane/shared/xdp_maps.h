@@ -14,6 +14,7 @@
 
 #include "dataplane/shared/c_compat.h"
 #include "dataplane/shared/pp2.h"
+#include "dataplane/shared/tcp_rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -193,16 +194,7 @@ struct sl_xdp_ct_ref {
   uint8_t reserved[7];
 };
 
-/* TCP conntrack state (docs/pipeline.md "Conntrack states"), same order as the C++ one. */
-#define SL_TCP_SYN_SENT 0u
-#define SL_TCP_SYN_RECV 1u
-#define SL_TCP_ESTABLISHED 2u
-#define SL_TCP_FIN_WAIT 3u
-#define SL_TCP_CLOSE_WAIT 4u
-#define SL_TCP_LAST_ACK 5u
-#define SL_TCP_TIME_WAIT 6u
-#define SL_TCP_CLOSE 7u
-#define SL_UDP_ACTIVE 8u
+/* TCP conntrack states SL_TCP_* and SL_UDP_ACTIVE: dataplane/shared/tcp_rules.h. */
 
 /* Insertion engine flags (dataplane/insertion/engine.hpp, same meaning). */
 #define SL_INS_WITH_DATA 0x01u
@@ -212,6 +204,11 @@ struct sl_xdp_ct_ref {
 #define SL_INS_FAST_RESEND 0x10u
 #define SL_INS_STOPPED 0x20u
 #define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+/* A backend signal asked for the header again. The program sends it in place of the next empty
+ * backend segment or grows it into the next client segment at c+1; the header timer thread
+ * sends it at its next scan when neither comes first (a signal on a segment with data). */
+#define SL_INS_RESEND_WANTED 0x80u
+
 
 #define SL_HDR_NONE 0u                /* no header for this flow */
 #define SL_HDR_PENDING 1u
@@ -245,14 +242,14 @@ struct sl_xdp_flow {
   uint32_t backend_last_ack;
   uint64_t deadline_ns;        /* header resend deadline (control thread scans it) */
   uint16_t header_len;         /* H; 0: no header */
-  uint16_t backend_mss;        /* from the SYN-ACK (536 when absent) */
+  uint16_t backend_mss;        /* from the SYN-ACK (SL_TCP_DEFAULT_MSS when absent) */
   uint8_t header_state;        /* SL_HDR_* */
   uint8_t ins_flags;           /* SL_INS_* */
   uint8_t timer_resends;
   uint8_t udp_every;           /* UDP: header on every datagram */
   uint16_t last_client_window; /* raw, network order: copied into header resends */
   uint8_t last_client_ts_len;  /* 0 or 10 */
-  uint8_t reserved;
+  uint8_t track_flags;         /* SL_TRACK_* (tcp_rules.h) */
   uint8_t last_client_ts[12];  /* the TS option (kind 8, len 10), padded */
   uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
@@ -271,6 +268,41 @@ struct sl_xdp_header {
   uint8_t reserved[6];
   uint8_t bytes[PP2_HEADER_MAX];
 };
+
+/* Per-CPU flow serial and SNAT cursor (sl_cpu, per-CPU array[1]); the loader resets it. */
+struct sl_xdp_cpu_state {
+  uint64_t serial;             /* flows created on this CPU (UNIQUE_ID's low 48 bits) */
+  uint32_t snat_cursor;        /* offset into this CPU's SNAT share */
+  uint32_t reserved;
+};
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_cpu_state) == 16, "sl_xdp_cpu_state size");
+
+/* ------------------------------------------------ helpers shared by the program and loader */
+/* The index of (service, backend position or slot) in the service-blocked arrays
+ * (sl_backends, sl_backend_flows): one block of SL_XDP_MAX_BACKENDS per service id. */
+SLUICE_INLINE uint32_t sl_backend_index(uint32_t service, uint32_t position) {
+  return (service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + (position % SL_XDP_MAX_BACKENDS);
+}
+
+/* The two sl_ct keys of a flow: client -> VIP and backend -> SNAT, as received. */
+SLUICE_INLINE void sl_flow_client_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
+  __builtin_memcpy(k->src, f->client, 16);
+  __builtin_memcpy(k->dst, f->vip, 16);
+  k->sport = f->client_port;
+  k->dport = f->vip_port;
+  k->protocol = f->protocol;
+  k->family = f->client_family;
+  k->reserved[0] = k->reserved[1] = 0;
+}
+SLUICE_INLINE void sl_flow_backend_key(const struct sl_xdp_flow *f, struct sl_xdp_ct_key *k) {
+  __builtin_memcpy(k->src, f->backend, 16);
+  __builtin_memcpy(k->dst, f->snat, 16);
+  k->sport = f->backend_port;
+  k->dport = f->snat_port;
+  k->protocol = f->protocol;
+  k->family = f->backend_family;
+  k->reserved[0] = k->reserved[1] = 0;
+}
 
 /* ------------------------------------------------------------------------------ counters */
 /* Per-CPU array (1 entry). Names match pipeline::WorkerCounters where the meaning is the same;
@@ -368,16 +400,7 @@ struct sl_xdp_last_verdict {
 /* 16 (tcp_insertion) and 17 (host_bad_source) are the C++ pipeline's alone. */
 #define SL_PL_OVERSIZED_FRAME 18
 
-#define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
-#define SL_ID_CLIENT_SYN_ACK 2
-#define SL_ID_NOT_SYNCHRONIZED 3
-#define SL_ID_CLIENT_MISSING_ACK 4
-#define SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK 5
-#define SL_ID_CLIENT_ACK_OF_UNSENT_DATA 6
-#define SL_ID_CLIENT_STRADDLES_STREAM_START 7
-#define SL_ID_BACKEND_SYN_WITHOUT_ACK 8
-#define SL_ID_BACKEND_SYN_ACK_MISMATCH 9
-#define SL_ID_BACKEND_NOT_SYNCHRONIZED 10
+/* SL_ID_* (insertion::InsertionDrop): dataplane/shared/tcp_rules.h. */
 
 #ifdef __cplusplus
 }

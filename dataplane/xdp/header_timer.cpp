@@ -39,9 +39,23 @@ bool header_timer_due(const sl_xdp_flow& flow, insertion::Nanoseconds now) noexc
          static_cast<std::uint64_t>(now.count()) >= flow.deadline_ns;
 }
 
+bool header_resend_wanted(const sl_xdp_flow& flow) noexcept {
+  return header_timer_armed(flow) && (flow.ins_flags & SL_INS_RESEND_WANTED) != 0;
+}
+
 insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
   insertion::TimerDecision decision;
-  if (!header_timer_due(flow, now)) return decision;
+  if (!header_timer_due(flow, now)) {
+    if (!header_resend_wanted(flow)) return decision;
+    // The backend's signal, answered late by one scan: the engine's on_backend_segment resend
+    // (header segment with the client's latest ack); the timer's schedule is not moved.
+    flow.ins_flags = without(flow.ins_flags, SL_INS_RESEND_WANTED);
+    decision.action = insertion::TimerAction::kResend;
+    decision.header_segment = insertion::HeaderSegment{TcpSeq(flow.client_isn + 1), TcpSeq(flow.client_last_ack)};
+    return decision;
+  }
+  // Any resend answers a pending backend signal too.
+  flow.ins_flags = without(flow.ins_flags, SL_INS_RESEND_WANTED);
   if (flow.timer_resends >= insertion::kMaxTimerResends) {
     // Give up (spec proxy-protocol.md, TCP item 5): both sides reset with the numbers each
     // accepts (RFC 5961 section 3.2: seq = the receiver's RCV.NXT, its latest ack).
@@ -52,7 +66,7 @@ insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanosecon
     return decision;
   }
   ++flow.timer_resends;
-  flow.deadline_ns = static_cast<std::uint64_t>((now + insertion::header_rto(flow.timer_resends)).count());
+  flow.deadline_ns = static_cast<std::uint64_t>(now.count()) + sl_header_rto_ns(flow.timer_resends);
   // A new round: one backend-triggered resend is allowed again (engine.cpp, on_timer).
   flow.ins_flags = with(flow.ins_flags, SL_INS_FAST_RESEND);
   decision.action = insertion::TimerAction::kResend;

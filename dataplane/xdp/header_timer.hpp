@@ -33,10 +33,17 @@ bool header_timer_armed(const sl_xdp_flow& flow) noexcept;
 // clock of bpf_ktime_get_ns, or the fixture clock).
 bool header_timer_due(const sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept;
 
+// True when the program recorded a backend signal (SL_INS_RESEND_WANTED) it could not answer
+// in place because the segment carried data or FIN for the client: the C++ pipeline sends the
+// header segment at once beside that segment; the scan sends it at its next round (<= 50 ms).
+bool header_resend_wanted(const sl_xdp_flow& flow) noexcept;
+
 // InsertionEngine::on_timer over the XDP flow state: updates `flow` as the engine updates
 // itself and returns the same decision. The map's fields stand for the engine's:
 //   client_isn = c, client_last_ack = client RCV.NXT, client_snd_nxt = client SND.NXT,
 //   backend_last_ack = backend RCV.NXT, backend_snd_nxt = backend SND.NXT.
+// Before the deadline, a wanted resend (header_resend_wanted) is sent as the engine's
+// backend-triggered one: the schedule and the resend count stay, the flag is cleared.
 insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept;
 
 // The header segment of a timer resend: SNAT -> backend in the backend's family, ACK|PSH,

@@ -11,6 +11,7 @@
 #include "dataplane/xdp/header_timer.hpp"
 #include "dataplane/xdp/kernel_neighbor.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
+#include "dataplane/xdp/skeleton.hpp"
 
 namespace sluice::xdp {
 namespace {
@@ -36,7 +37,7 @@ std::optional<XdpDatapath::NextHop> XdpDatapath::resolve(std::uint8_t family, co
   std::memcpy(prefix.addr, address, 16);
   sl_xdp_nexthop hop{};
   // An LPM trie answers a userspace lookup with the longest matching prefix, as in the program.
-  if (bpf_map_lookup_elem(map_fd("sl_nexthops"), &prefix, &hop) != 0 || hop.port >= ifindexes_.size()) {
+  if (bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_nexthops), &prefix, &hop) != 0 || hop.port >= ifindexes_.size()) {
     why = pipeline::PipelineDrop::kNoRoute;
     return std::nullopt;
   }
@@ -44,8 +45,8 @@ std::optional<XdpDatapath::NextHop> XdpDatapath::resolve(std::uint8_t family, co
   std::memcpy(key.addr, hop.via_gateway != 0 ? hop.gateway : address, 16);
   key.family = family;
   sl_xdp_neighbor neighbor{};
-  if (bpf_map_lookup_elem(map_fd("sl_neighbors"), &key, &neighbor) == 0 ||
-      bpf_map_lookup_elem(map_fd("sl_learned"), &key, &neighbor) == 0) {
+  if (bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_neighbors), &key, &neighbor) == 0 ||
+      bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_learned), &key, &neighbor) == 0) {
     std::array<std::uint8_t, 6> mac{};
     std::memcpy(mac.data(), neighbor.mac, 6);
     return NextHop{hop.port, net::MacAddress(mac)};
@@ -64,8 +65,8 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
   if (skeleton_ == nullptr) return result;
   // The work list (sl_armed): the program adds a flow's id when it arms the timer, so this
   // walks the headers in flight, not the whole table (a million flows took ~0.5 s to read).
-  const int armed_fd = map_fd("sl_armed");
-  const int flows_fd = map_fd("sl_flows");
+  const int armed_fd = map_fd(skeleton_->maps.sl_armed);
+  const int flows_fd = map_fd(skeleton_->maps.sl_flows);
   // Due flows and finished entries first, acted on after the walk: removing entries mid-walk
   // would disturb it.
   std::vector<std::uint64_t> due;
@@ -86,7 +87,7 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
       sl_xdp_flow flow{};
       if (bpf_map_lookup_elem(flows_fd, &keys[i], &flow) != 0 || !header_timer_armed(flow)) {
         finished.push_back(keys[i]);  // acknowledged, abandoned or gone: never armed again
-      } else if (header_timer_due(flow, insertion::Nanoseconds(now_ns))) {
+      } else if (header_timer_due(flow, insertion::Nanoseconds(now_ns)) || header_resend_wanted(flow)) {
         due.push_back(keys[i]);
       }
     }
@@ -109,12 +110,12 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
 // lost that way is rewritten by the client's next segment. The window is the pure decision
 // between two syscalls, once per timer step (at most 7 per flow).
 void XdpDatapath::timer_step(std::uint64_t id, std::uint64_t now_ns, FrameSink& sink, HeaderTimerResult& result) {
-  const int flows_fd = map_fd("sl_flows");
+  const int flows_fd = map_fd(skeleton_->maps.sl_flows);
   TimerCounters& counters = timer_counters_;
   // The header first (written once at the SYN, never changed): nothing between the flow's
   // read and its write but the pure decision.
   sl_xdp_header header{};
-  const bool have_header = bpf_map_lookup_elem(map_fd("sl_headers"), &id, &header) == 0 && header.len > 0 &&
+  const bool have_header = bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_headers), &id, &header) == 0 && header.len > 0 &&
                            header.len <= PP2_HEADER_MAX;
   sl_xdp_flow flow{};
   if (bpf_map_lookup_elem(flows_fd, &id, &flow) != 0) return;

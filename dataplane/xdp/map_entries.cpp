@@ -258,7 +258,9 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
       entries.templates.emplace_back(static_cast<std::uint32_t>(id), service.proxy->header_template);
     }
 
-    const std::uint32_t base = static_cast<std::uint32_t>(id) * SL_XDP_MAX_BACKENDS;
+    const auto index_of = [id](std::size_t i) {  // the program's sl_backend_index
+      return sl_backend_index(static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(i));
+    };
     if (sched::uses_maglev_table(set.kind())) {
       // Maglev positions are BackendIndex values: the block holds every backend in spec order.
       const auto backends = set.backends();
@@ -269,7 +271,7 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
         b.family = family_of(backends[i].endpoint.address);
         b.slot = static_cast<std::uint16_t>(backends[i].slot.value);
         b.weight = static_cast<std::uint16_t>(std::min<std::uint32_t>(backends[i].weight, 0xFFFF));
-        entries.backends.emplace_back(base + static_cast<std::uint32_t>(i), b);
+        entries.backends.emplace_back(index_of(i), b);
       }
       if (!set.maglev_table().empty()) {
         if (maglev_slots == SL_XDP_MAX_MAGLEV_SERVICES) {
@@ -292,7 +294,7 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
         b.family = family_of(backend.endpoint.address);
         b.slot = static_cast<std::uint16_t>(backend.slot.value);
         b.weight = static_cast<std::uint16_t>(std::min<std::uint32_t>(backend.weight, 0xFFFF));
-        entries.backends.emplace_back(base + static_cast<std::uint32_t>(i), b);
+        entries.backends.emplace_back(index_of(i), b);
       }
       value.eligible = static_cast<std::uint16_t>(list.size());
     }

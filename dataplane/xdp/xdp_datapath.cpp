@@ -15,16 +15,7 @@
 
 #include "dataplane/xdp/map_entries.hpp"
 
-// The generated skeleton is C: quiet the C++ warnings it was not written for.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wcast-align"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "sluice_xdp.skel.h"
-#pragma GCC diagnostic pop
+#include "dataplane/xdp/skeleton.hpp"
 
 namespace sluice::xdp {
 namespace {
@@ -107,10 +98,7 @@ XdpDatapath::XdpDatapath(DatapathSettings settings) : settings_(std::move(settin
 
 XdpDatapath::~XdpDatapath() { stop(); }
 
-int XdpDatapath::map_fd(const char* name) const {
-  bpf_map* map = bpf_object__find_map_by_name(skeleton_->obj, name);
-  return map == nullptr ? -1 : bpf_map__fd(map);
-}
+int XdpDatapath::map_fd(const bpf_map* map) const { return bpf_map__fd(map); }
 
 int XdpDatapath::program_fd() const {
   return skeleton_ == nullptr ? -1 : bpf_program__fd(skeleton_->progs.sluice_xdp);
@@ -192,29 +180,29 @@ void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
   const MapEntries entries = map_entries(tables, options);
 
   const std::uint32_t zero = 0;
-  update_or_throw(map_fd("sl_config"), zero, entries.config, "sl_config");
-  for (const auto& [k, v] : entries.ports) update_or_throw(map_fd("sl_ports"), k, v, "sl_ports");
+  update_or_throw(map_fd(skeleton_->maps.sl_config), zero, entries.config, "sl_config");
+  for (const auto& [k, v] : entries.ports) update_or_throw(map_fd(skeleton_->maps.sl_ports), k, v, "sl_ports");
   for (const auto& [k, v] : entries.ports) {
     const std::uint32_t ifindex = v.ifindex;
-    update_or_throw(map_fd("sl_tx_ports"), k, ifindex, "sl_tx_ports");
+    update_or_throw(map_fd(skeleton_->maps.sl_tx_ports), k, ifindex, "sl_tx_ports");
   }
   // Hash maps: new entries first, then the ones the new tables no longer have.
-  auto sync = [&](const char* name, const auto& list) {
+  auto sync = [&](const bpf_map* map, const auto& list) {
     using Key = std::decay_t<decltype(list[0].first)>;
     std::vector<Key> keys;
     for (const auto& [k, v] : list) {
-      update_or_throw(map_fd(name), k, v, name);
+      update_or_throw(map_fd(map), k, v, bpf_map__name(map));
       keys.push_back(k);
     }
-    if (!initial) delete_absent<Key>(map_fd(name), keys);
+    if (!initial) delete_absent<Key>(map_fd(map), keys);
   };
-  sync("sl_ifports", entries.ifports);
-  sync("sl_own", entries.own);
-  sync("sl_nexthops", entries.nexthops);
-  sync("sl_neighbors", entries.neighbors);
-  sync("sl_services", entries.services);
-  for (const auto& [k, v] : entries.templates) update_or_throw(map_fd("sl_templates"), k, v, "sl_templates");
-  for (const auto& [k, v] : entries.backends) update_or_throw(map_fd("sl_backends"), k, v, "sl_backends");
+  sync(skeleton_->maps.sl_ifports, entries.ifports);
+  sync(skeleton_->maps.sl_own, entries.own);
+  sync(skeleton_->maps.sl_nexthops, entries.nexthops);
+  sync(skeleton_->maps.sl_neighbors, entries.neighbors);
+  sync(skeleton_->maps.sl_services, entries.services);
+  for (const auto& [k, v] : entries.templates) update_or_throw(map_fd(skeleton_->maps.sl_templates), k, v, "sl_templates");
+  for (const auto& [k, v] : entries.backends) update_or_throw(map_fd(skeleton_->maps.sl_backends), k, v, "sl_backends");
   write_maglev(entries.maglev);
 }
 
@@ -223,7 +211,7 @@ void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
 // table. One syscall per entry kept the control thread (console, probes) busy for about a
 // second per health transition in the lab.
 void XdpDatapath::write_maglev(const std::vector<MaglevTable>& tables) {
-  const int fd = map_fd("sl_maglev");
+  const int fd = map_fd(skeleton_->maps.sl_maglev);
   std::vector<std::uint32_t> keys;
   std::vector<std::uint16_t> values;
   for (const MaglevTable& table : tables) {
@@ -262,7 +250,7 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
   if (skeleton_ == nullptr) return result;
   std::vector<sl_xdp_counters> per_cpu(possible_cpus_);
   const std::uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd("sl_counters"), &zero, per_cpu.data()) != 0) return result;
+  if (bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_counters), &zero, per_cpu.data()) != 0) return result;
   for (const sl_xdp_counters& c : per_cpu) {
     pipeline::WorkerCounters w;
     w.rx_packets = c.rx_packets;
@@ -315,7 +303,7 @@ net::Endpoint endpoint(std::uint8_t family, const std::uint8_t* address, std::ui
 std::vector<FlowInfo> XdpDatapath::flows() const {
   std::vector<FlowInfo> result;
   if (skeleton_ == nullptr) return result;
-  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t id, const sl_xdp_flow& f) {
+  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd(skeleton_->maps.sl_flows), [&](std::uint64_t id, const sl_xdp_flow& f) {
     FlowInfo info;
     info.id = id;
     info.protocol = f.protocol;
@@ -336,7 +324,7 @@ std::vector<FlowInfo> XdpDatapath::flows() const {
 std::size_t XdpDatapath::flow_count() const {
   std::size_t count = 0;
   if (skeleton_ != nullptr) {
-    visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t, const sl_xdp_flow&) { ++count; });
+    visit_entries<std::uint64_t, sl_xdp_flow>(map_fd(skeleton_->maps.sl_flows), [&](std::uint64_t, const sl_xdp_flow&) { ++count; });
   }
   return count;
 }
@@ -345,7 +333,7 @@ std::size_t XdpDatapath::forget_flows_if(const std::function<bool(const sl_xdp_f
   if (skeleton_ == nullptr) return 0;
   // Collected first, forgotten after the walk: deleting entries mid-walk would disturb it.
   std::vector<std::pair<std::uint64_t, sl_xdp_flow>> chosen;
-  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd("sl_flows"), [&](std::uint64_t id, const sl_xdp_flow& f) {
+  visit_entries<std::uint64_t, sl_xdp_flow>(map_fd(skeleton_->maps.sl_flows), [&](std::uint64_t id, const sl_xdp_flow& f) {
     if (doomed(f)) chosen.emplace_back(id, f);
   });
   for (const auto& [id, f] : chosen) forget(id, f);
@@ -354,29 +342,20 @@ std::size_t XdpDatapath::forget_flows_if(const std::function<bool(const sl_xdp_f
 
 // Both conntrack keys, the header and the flow (the program creates them in the other order).
 void XdpDatapath::forget(std::uint64_t id, const sl_xdp_flow& f) const {
-  const int ct_fd = map_fd("sl_ct");
-  const int headers_fd = map_fd("sl_headers");
-  const int flows_fd = map_fd("sl_flows");
-  const int counts_fd = map_fd("sl_backend_flows");
+  const int ct_fd = map_fd(skeleton_->maps.sl_ct);
+  const int headers_fd = map_fd(skeleton_->maps.sl_headers);
+  const int flows_fd = map_fd(skeleton_->maps.sl_flows);
+  const int counts_fd = map_fd(skeleton_->maps.sl_backend_flows);
+  // The program's keys, from the same helpers (xdp_maps.h).
   sl_xdp_ct_key key{};
-  std::memcpy(key.src, f.client, 16);
-  std::memcpy(key.dst, f.vip, 16);
-  key.sport = f.client_port;
-  key.dport = f.vip_port;
-  key.protocol = f.protocol;
-  key.family = f.client_family;
+  sl_flow_client_key(&f, &key);
   bpf_map_delete_elem(ct_fd, &key);
-  std::memcpy(key.src, f.backend, 16);
-  std::memcpy(key.dst, f.snat, 16);
-  key.sport = f.backend_port;
-  key.dport = f.snat_port;
-  key.family = f.backend_family;
+  sl_flow_backend_key(&f, &key);
   bpf_map_delete_elem(ct_fd, &key);
   bpf_map_delete_elem(headers_fd, &id);
   // As the program's sl_forget: whoever deletes the flow takes it off its backend's load.
   if (bpf_map_delete_elem(flows_fd, &id) == 0 && f.backend_slot < SL_XDP_MAX_BACKENDS) {
-    const std::uint32_t slot_key =
-        static_cast<std::uint32_t>(f.service % SL_XDP_MAX_SERVICES) * SL_XDP_MAX_BACKENDS + f.backend_slot;
+    const std::uint32_t slot_key = sl_backend_index(f.service, f.backend_slot);
     sl_xdp_backend_flows counts{};
     if (bpf_map_lookup_elem(counts_fd, &slot_key, &counts) == 0) {
       // Not atomic against the program's adds (a syscall cannot be): a flow created on this
@@ -391,22 +370,21 @@ std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
   if (skeleton_ == nullptr) return 0;
   const pipeline::Limits& limits = tables_->limits();
   return forget_flows_if([&](const sl_xdp_flow& f) {
-    const std::uint64_t timeout = f.protocol == 17 ? limits.udp_timeout_ns
-                                  : f.state <= SL_TCP_SYN_RECV ? limits.tcp_syn_timeout_ns
-                                  : f.state == SL_TCP_ESTABLISHED ? limits.tcp_established_timeout_ns
-                                                                   : limits.tcp_closing_timeout_ns;
-    return now_ns > f.last_seen_ns && now_ns - f.last_seen_ns > timeout;
+    // The shared rules (tcp_rules.h), as the program's expiry on lookup and the C++ worker's.
+    const std::uint64_t timeout = sl_idle_timeout_ns(f.state, limits.tcp_syn_timeout_ns, limits.tcp_established_timeout_ns,
+                                                     limits.tcp_closing_timeout_ns, limits.udp_timeout_ns);
+    return sl_idle_expired(now_ns, f.last_seen_ns, timeout) != 0;
   });
 }
 
 std::size_t XdpDatapath::flush() {
   if (skeleton_ == nullptr) return 0;
-  delete_all<sl_xdp_ct_key>(map_fd("sl_ct"));
-  const std::size_t flushed = delete_all<std::uint64_t>(map_fd("sl_flows"));
-  delete_all<std::uint64_t>(map_fd("sl_headers"));
-  delete_all<std::uint64_t>(map_fd("sl_armed"));
+  delete_all<sl_xdp_ct_key>(map_fd(skeleton_->maps.sl_ct));
+  const std::size_t flushed = delete_all<std::uint64_t>(map_fd(skeleton_->maps.sl_flows));
+  delete_all<std::uint64_t>(map_fd(skeleton_->maps.sl_headers));
+  delete_all<std::uint64_t>(map_fd(skeleton_->maps.sl_armed));
   // No flow left: no backend carries any (totals are history and stay).
-  const int counts_fd = map_fd("sl_backend_flows");
+  const int counts_fd = map_fd(skeleton_->maps.sl_backend_flows);
   for (std::uint32_t key = 0; key < SL_XDP_MAX_SERVICES * SL_XDP_MAX_BACKENDS; ++key) {
     sl_xdp_backend_flows counts{};
     if (bpf_map_lookup_elem(counts_fd, &key, &counts) == 0 && counts.active != 0) {
@@ -425,10 +403,10 @@ std::vector<std::uint64_t> XdpDatapath::backend_flow_totals(
     std::uint16_t service, const std::vector<std::uint32_t>& slots) const {
   std::vector<std::uint64_t> totals(slots.size(), 0);
   if (skeleton_ == nullptr || service >= SL_XDP_MAX_SERVICES) return totals;
-  const int fd = map_fd("sl_backend_flows");
+  const int fd = map_fd(skeleton_->maps.sl_backend_flows);
   for (std::size_t i = 0; i < slots.size(); ++i) {
     if (slots[i] >= SL_XDP_MAX_BACKENDS) continue;
-    const std::uint32_t key = static_cast<std::uint32_t>(service) * SL_XDP_MAX_BACKENDS + slots[i];
+    const std::uint32_t key = sl_backend_index(service, slots[i]);
     sl_xdp_backend_flows counts{};
     if (bpf_map_lookup_elem(fd, &key, &counts) == 0) totals[i] = counts.total;
   }
@@ -440,7 +418,7 @@ std::vector<NeighborInfo> XdpDatapath::neighbors() const {
   if (skeleton_ == nullptr) return result;
   for (const bool is_static : {true, false}) {
     visit_entries<sl_xdp_addr_key, sl_xdp_neighbor>(
-        map_fd(is_static ? "sl_neighbors" : "sl_learned"),
+        map_fd(is_static ? skeleton_->maps.sl_neighbors : skeleton_->maps.sl_learned),
         [&](const sl_xdp_addr_key& key, const sl_xdp_neighbor& n) {
           NeighborInfo info;
           info.address = net::IpAddress::from_bytes(
@@ -461,16 +439,16 @@ void XdpDatapath::set_test_clock(std::uint64_t now_ns) {
   options_.test_now_ns = now_ns;
   sl_xdp_config config{};
   const std::uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd("sl_config"), &zero, &config) != 0) throw XdpError("cannot read sl_config");
+  if (bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_config), &zero, &config) != 0) throw XdpError("cannot read sl_config");
   config.test_now_ns = now_ns;
-  update_or_throw(map_fd("sl_config"), zero, config, "sl_config");
+  update_or_throw(map_fd(skeleton_->maps.sl_config), zero, config, "sl_config");
 }
 
 sl_xdp_last_verdict XdpDatapath::last_verdict(unsigned cpu) const {
   std::vector<sl_xdp_last_verdict> per_cpu(possible_cpus_);
   const std::uint32_t zero = 0;
   if (skeleton_ == nullptr || cpu >= possible_cpus_ ||
-      bpf_map_lookup_elem(map_fd("sl_verdict"), &zero, per_cpu.data()) != 0) {
+      bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_verdict), &zero, per_cpu.data()) != 0) {
     throw XdpError("cannot read sl_verdict");
   }
   return per_cpu[cpu];
@@ -486,19 +464,14 @@ void XdpDatapath::reset_state() {
   }
   const std::uint32_t zero = 0;
   std::vector<sl_xdp_counters> counters(possible_cpus_);
-  if (bpf_map_update_elem(map_fd("sl_counters"), &zero, counters.data(), BPF_ANY) != 0) {
+  if (bpf_map_update_elem(map_fd(skeleton_->maps.sl_counters), &zero, counters.data(), BPF_ANY) != 0) {
     throw XdpError("cannot reset sl_counters");
   }
-  struct CpuState {
-    std::uint64_t serial;
-    std::uint32_t snat_cursor;
-    std::uint32_t reserved;
-  };
-  std::vector<CpuState> cpu(possible_cpus_, CpuState{0, 0, 0});
-  if (bpf_map_update_elem(map_fd("sl_cpu"), &zero, cpu.data(), BPF_ANY) != 0) throw XdpError("cannot reset sl_cpu");
+  std::vector<sl_xdp_cpu_state> cpu(possible_cpus_, sl_xdp_cpu_state{0, 0, 0});
+  if (bpf_map_update_elem(map_fd(skeleton_->maps.sl_cpu), &zero, cpu.data(), BPF_ANY) != 0) throw XdpError("cannot reset sl_cpu");
   std::vector<std::uint64_t> cursors(possible_cpus_, 0);  // per-CPU values are 8-byte slots
   for (std::uint32_t service = 0; service < SL_XDP_MAX_SERVICES; ++service) {
-    bpf_map_update_elem(map_fd("sl_rr"), &service, cursors.data(), BPF_ANY);
+    bpf_map_update_elem(map_fd(skeleton_->maps.sl_rr), &service, cursors.data(), BPF_ANY);
   }
 }
 

@@ -35,6 +35,7 @@
 #include "dataplane/xdp/map_entries.hpp"
 
 struct sluice_xdp;
+struct bpf_map;
 
 namespace sluice::xdp {
 
@@ -141,7 +142,9 @@ class XdpDatapath {
  private:
   void fill(const pipeline::Tables& tables, bool initial);
   void write_maglev(const std::vector<MaglevTable>& tables);
-  int map_fd(const char* name) const;
+  // A map's descriptor through the skeleton's typed handle (skeleton_->maps.sl_flows): a
+  // misspelt or removed map is a compile error, not a -1 at run time.
+  int map_fd(const bpf_map* map) const;
   void forget(std::uint64_t id, const sl_xdp_flow& flow) const;
   // Forgets every flow `doomed` picks (expiry, per-service flush); returns how many.
   std::size_t forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed);

@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,7 @@
 #include "dataplane/insertion/decision.hpp"
 #include "dataplane/packet/drop_reason.hpp"
 #include "dataplane/pipeline/counters.hpp"
+#include "dataplane/pipeline/flow.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
 
 namespace sluice::testing {
@@ -243,6 +245,10 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
       if (opts.retval == XDP_TX || opts.retval == XDP_REDIRECT) {
         sent.emplace_back(loaded.port_names.at(verdict.egress_port), to_hex(out.data(), opts.data_size_out));
       }
+      // A backend signal on a segment the program must forward (data or FIN) leaves its header
+      // resend to the header timer thread's next scan (SL_INS_RESEND_WANTED): run it now, as
+      // the thread would within its period.
+      datapath.run_header_timers(now, timer_frames);
       const bool replaced = in_place && sent.size() == 1 && expected.size() == 2 && want_verdict == "forward" &&
                             (got_verdict == "consumed" || got_verdict == "forward");
       if (replaced) {
@@ -254,13 +260,31 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
         continue;
       }
       if (got_verdict != want_verdict) return where + "verdict " + got_verdict + ", want " + want_verdict;
+      if (step.contains("state")) {
+        // The case's one flow, its tracker state after the step (SL_TCP_* = pipeline::TcpState).
+        std::string states;
+        for (const xdp::FlowInfo& flow : datapath.flows()) {
+          states += std::string(states.empty() ? "" : ",") +
+                    std::string(pipeline::tcp_state_name(static_cast<pipeline::TcpState>(flow.state)));
+        }
+        if (states != step.at("state").get<std::string>()) {
+          return where + "conntrack state " + states + ", want " + step.at("state").get<std::string>();
+        }
+      }
     }
     if (sent.size() != expected.size()) {
       return where + std::to_string(sent.size()) + " frames emitted, want " + std::to_string(expected.size());
     }
+    // Order is compared per port: frames on different links have no order between them, and
+    // the scan's resend follows the forwarded frame here where the C++ pipeline's precedes it.
+    std::stable_sort(sent.begin(), sent.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<nlohmann::json> want_frames(expected.begin(), expected.end());
+    std::stable_sort(want_frames.begin(), want_frames.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return a.at("port").get<std::string>() < b.at("port").get<std::string>();
+    });
     for (std::size_t i = 0; i < sent.size(); ++i) {
-      if (sent[i].first != expected[i].at("port").get<std::string>()) return where + "frame on port " + sent[i].first;
-      const std::string want = expected[i].at("frame");
+      if (sent[i].first != want_frames[i].at("port").get<std::string>()) return where + "frame on port " + sent[i].first;
+      const std::string want = want_frames[i].at("frame");
       if (want != sent[i].second) return where + "frame " + std::to_string(i) + ": " + first_difference(want, sent[i].second);
     }
   }

@@ -89,6 +89,16 @@ TEST_P(Fixture, ReplaysThroughTheWorker) {
       if (verdict.action == pipeline::Action::kForward) io.transmit(verdict.port, frame);
       if (verdict.action == pipeline::Action::kDrop) io.release(frame);
       EXPECT_EQ(pipeline::verdict_name(verdict), step.at("verdict").get<std::string>());
+      if (step.contains("state")) {
+        // The case has one flow: its tracker state after the step (not visible on the wire).
+        std::vector<std::string> states;
+        std::uint32_t cursor = 0;
+        worker.visit_flows(cursor, 1u << 20, [&states](const pipeline::Flow& flow) {
+          states.emplace_back(pipeline::tcp_state_name(flow.tcp_state));
+          return true;
+        });
+        EXPECT_EQ(states, std::vector<std::string>{step.at("state").get<std::string>()}) << "conntrack state";
+      }
     }
     const std::vector<SentFrame> sent = io.take_sent();
     const nlohmann::json expected = step.value("out", nlohmann::json::array());
