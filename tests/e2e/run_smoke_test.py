@@ -423,7 +423,9 @@ class RunExitCodeTest(unittest.TestCase):
         # start-up failure (exit 1) naming it (docs/xdp.md).
         result = self.run_sluice(config_text("x"), "--mode", "xdp")
         self.assertEqual(result.returncode, 1)
-        self.assertIn("cannot start the XDP datapath: interface ", result.stderr)
+        # The kernel stance is set before the program attaches: it is the first to find out.
+        self.assertRegex(result.stderr,
+                         r"cannot start the XDP datapath: (kernel stand-off: )?interface front")
 
     def test_bad_mode_is_a_usage_error(self):
         result = self.run_sluice(config_text("x"), "--mode", "bpf")
