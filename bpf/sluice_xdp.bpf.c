@@ -833,6 +833,66 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   return sl_send_local(ctx, eport, port_id);
 }
 
+/* A backend ACK (neither SYN nor RST) while the flow waits for the SYN-ACK (SYN_SENT) is from
+ * an older incarnation of the 4-tuple, typically the backend's TIME_WAIT answering a SYN on a
+ * reused SNAT port. The appliance is the backend's TCP peer: it answers as a connecting
+ * endpoint does (RFC 9293 section 3.10.7.3), <SEQ=SEG.ACK><CTL=RST>, which ends that TIME_WAIT,
+ * and nothing goes to the client. The RST replaces the held frame; its bytes are the C++
+ * pipeline's (Worker::reset_stale_backend: SNAT -> backend, ack 0, window 0, no options). */
+__attribute__((noinline)) int sl_stale_ack_reset(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_flow *f) {
+  if (!ctx || !s || !f) return XDP_ABORTED;
+  const __u32 zero = 0;
+  struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
+  struct sl_parsed *p = &s->p;
+  __u32 port_id = 0;
+  __u8 mac[6];
+  const int rc = sl_resolve(ctx, f->backend_family, f->backend, &port_id, mac);
+  if (rc) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, rc);
+  struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &port_id);
+  if (!eport) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_ROUTE);
+  const __u32 seg_ack = sl_rd32(s->in, p->l4 + 8);
+  __u8 *out = s->out;
+  const int v4 = f->backend_family == SL_FAMILY_V4;
+  const __u32 ip_len = v4 ? 20 : 40;
+  sl_l2(out, mac, eport, v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6);
+  if (v4)
+    sl_ipv4_originated(out, 40, 6, f->snat, f->backend);
+  else
+    sl_ipv6_originated(out, 20, 6, 64, f->snat, f->backend);
+  __u8 *tcp = out + 14 + ip_len;
+  __builtin_memcpy(tcp, &f->snat_port, 2);
+  __builtin_memcpy(tcp + 2, &f->backend_port, 2);
+  tcp[4] = (__u8)(seg_ack >> 24); tcp[5] = (__u8)(seg_ack >> 16); tcp[6] = (__u8)(seg_ack >> 8); tcp[7] = (__u8)seg_ack;
+  tcp[8] = tcp[9] = tcp[10] = tcp[11] = 0;
+  tcp[12] = 5 << 4;
+  tcp[13] = SL_TCP_RST;
+  tcp[14] = tcp[15] = tcp[16] = tcp[17] = tcp[18] = tcp[19] = 0;
+  __u8 src[16] = {}, dst[16] = {};
+  if (v4) {
+    __builtin_memcpy(src, f->snat, 4);
+    __builtin_memcpy(dst, f->backend, 4);
+  } else {
+    __builtin_memcpy(src, f->snat, 16);
+    __builtin_memcpy(dst, f->backend, 16);
+  }
+  sl_pseudo(s->ck_new, src, dst, 20, 6);
+  __builtin_memcpy(s->ck_new + 40, tcp, 20);
+  const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 60, 0);
+  const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
+  tcp[16] = (__u8)ck;
+  tcp[17] = (__u8)(ck >> 8);
+  const __u32 len = 14 + ip_len + 20;
+  if (sl_replace_frame(ctx, out, len, p->frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (c) {
+    c->dropped++;
+    c->pipeline_drops[SL_PL_STALE_ACK_TO_SYN]++;
+    c->tx_packets++;
+    c->tx_bytes += len;
+  }
+  sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_STALE_ACK_TO_SYN, port_id);
+  return sl_send_local(ctx, eport, port_id);
+}
+
 /* Client -> backend TCP: insertion decisions and option rewrites on s->in, plan in s->w.
  * Returns 0 or an insertion::InsertionDrop value. */
 __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_flow *f, __u64 now) {
@@ -1011,6 +1071,8 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     f->last_seen_ns = now;
     return sl_forward(ctx, s, f);
   }
+  if (side == SL_SIDE_BACKEND && f->state == SL_TCP_SYN_SENT && (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_ACK)
+    return sl_stale_ack_reset(ctx, s, f);
   const __u8 armed_before = f->ins_flags & SL_INS_TIMER_ARMED;
   const int reason = side == SL_SIDE_CLIENT ? sl_tcp_client(s, f, now) : sl_tcp_backend(s, f);
   if (reason) return sl_drop(c, SL_VERDICT_DROP_INSERTION, (__u32)reason);

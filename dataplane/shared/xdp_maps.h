@@ -365,6 +365,7 @@ struct sl_xdp_last_verdict {
 #define SL_PL_FRAGMENT 13
 #define SL_PL_UNSUPPORTED_L4 14
 #define SL_PL_ICMP_IGNORED 15
+#define SL_PL_STALE_ACK_TO_SYN 19
 
 #define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
 #define SL_ID_CLIENT_SYN_ACK 2
