@@ -98,6 +98,69 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   return sl_send_local(ctx, eport, port_id);
 }
 
+/* A backend ACK (neither SYN nor RST) while the flow waits for the SYN-ACK (SYN_SENT) is from
+ * an older incarnation of the 4-tuple, typically the backend's TIME_WAIT answering a SYN on a
+ * reused SNAT port. The appliance is the backend's TCP peer: it answers as a connecting
+ * endpoint does (RFC 9293 section 3.10.7.3), <SEQ=SEG.ACK><CTL=RST>, which ends that TIME_WAIT,
+ * and nothing goes to the client. The RST replaces the held frame; its bytes are the C++
+ * pipeline's (Worker::reset_stale_backend: SNAT -> backend, ack 0, window 0, no options). */
+__attribute__((noinline)) int sl_stale_ack_reset(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_flow *f) {
+  if (!ctx || !s || !f) return XDP_ABORTED;
+  const __u32 zero = 0;
+  struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
+  struct sl_parsed *p = &s->p;
+  __u32 port_id = 0;
+  __u8 mac[6];
+  const int rc = sl_resolve(ctx, f->backend_family, f->backend, &port_id, mac);
+  if (rc) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, rc);
+  struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &port_id);
+  if (!eport) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_ROUTE);
+  const __u32 seg_ack = sl_rd32(s->in, p->l4 + SL_TCPH_ACK);
+  __u8 *out = s->out;
+  const int v4 = f->backend_family == SL_FAMILY_V4;
+  const __u32 ip_len = v4 ? 20 : 40;
+  sl_l2(out, mac, eport, v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6);
+  if (v4)
+    sl_ipv4_originated(out, 40, IPPROTO_TCP, f->snat, f->backend);
+  else
+    sl_ipv6_originated(out, 20, IPPROTO_TCP, 64, f->snat, f->backend);
+  __u8 *tcp = out + 14 + ip_len;
+  __builtin_memcpy(tcp, &f->snat_port, 2);
+  __builtin_memcpy(tcp + 2, &f->backend_port, 2);
+  tcp[SL_TCPH_SEQ] = (__u8)(seg_ack >> 24);
+  tcp[SL_TCPH_SEQ + 1] = (__u8)(seg_ack >> 16);
+  tcp[SL_TCPH_SEQ + 2] = (__u8)(seg_ack >> 8);
+  tcp[SL_TCPH_SEQ + 3] = (__u8)seg_ack;
+  tcp[8] = tcp[9] = tcp[10] = tcp[11] = 0; /* ack 0: RST alone */
+  tcp[12] = 5 << 4;                        /* 20 bytes, no options */
+  tcp[SL_TCPH_FLAGS] = SL_TCP_RST;
+  tcp[14] = tcp[15] = tcp[16] = tcp[17] = tcp[18] = tcp[19] = 0;
+  __u8 src[16] = {}, dst[16] = {};
+  if (v4) {
+    __builtin_memcpy(src, f->snat, 4);
+    __builtin_memcpy(dst, f->backend, 4);
+  } else {
+    __builtin_memcpy(src, f->snat, 16);
+    __builtin_memcpy(dst, f->backend, 16);
+  }
+  sl_pseudo(s->ck_new, src, dst, 20, IPPROTO_TCP);
+  __builtin_memcpy(s->ck_new + 40, tcp, 20);
+  const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 60, 0);
+  const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
+  tcp[SL_TCPH_CHECKSUM] = (__u8)ck;
+  tcp[SL_TCPH_CHECKSUM + 1] = (__u8)(ck >> 8);
+  const __u32 len = 14 + ip_len + 20;
+  if (sl_replace_frame(ctx, out, len, p->frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (c) {
+    c->dropped++;
+    c->pipeline_drops[SL_PL_STALE_ACK_TO_SYN]++;
+    c->tx_packets++;
+    c->tx_bytes += len;
+  }
+  sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_STALE_ACK_TO_SYN, port_id);
+  return sl_send_local(ctx, eport, port_id);
+}
+
 /* Client -> backend TCP: insertion decisions and option rewrites on s->in, plan in s->w.
  * Returns 0 or an insertion::InsertionDrop value. */
 __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_flow *f, __u64 now) {

@@ -33,6 +33,7 @@ enum class PipelineDrop : std::uint8_t {
   kTcpInsertion,      // the insertion engine refused the segment (its own reason counted too)
   kHostBadSource,     // the host sent a packet whose source is not an appliance address
   kOversizedFrame,    // an IP packet longer than its ingress link's MTU: a GRO/LRO super-frame
+  kStaleAckToSyn,     // a backend ACK (no SYN) before its SYN-ACK: another incarnation's, reset
   kCount
 };
 inline constexpr std::size_t kPipelineDropCount = static_cast<std::size_t>(PipelineDrop::kCount);

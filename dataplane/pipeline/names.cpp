@@ -10,6 +10,7 @@ std::string_view pipeline_drop_name(PipelineDrop drop) noexcept {
     case PipelineDrop::kNotForUs: return "not_for_us";
     case PipelineDrop::kHostBadSource: return "host_bad_source";
     case PipelineDrop::kOversizedFrame: return "oversized_frame";
+    case PipelineDrop::kStaleAckToSyn: return "stale_ack_to_syn";
     case PipelineDrop::kNoService: return "no_service";
     case PipelineDrop::kUnknownTcpFlow: return "unknown_tcp_flow";
     case PipelineDrop::kConntrackFull: return "conntrack_full";

@@ -162,6 +162,7 @@ class Worker {
                            std::uint16_t window) noexcept;
   void send_resets(Flow& flow, const insertion::ResetSegment& to_client,
                    const insertion::ResetSegment& to_backend) noexcept;
+  void reset_stale_backend(Flow& flow, TcpSeq seg_ack) noexcept;
 
   // Rewriting and sending (worker.cpp).
   Verdict nat_to_backend(Packet& packet, const Flow& flow) noexcept;

@@ -189,6 +189,20 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
   std::uint8_t* tcp = packet.data() + parsed.l4_offset;
   const packet::TcpView view(tcp);
 
+  // The appliance is the backend's TCP peer, and until the SYN-ACK it is a connection in
+  // SYN-SENT: an ACK without SYN (and without RST) cannot be for the SYN just sent, so it
+  // belongs to an older incarnation of this 4-tuple, typically the backend's TIME_WAIT
+  // answering a SYN on a reused SNAT port (Linux TCP_TW_ACK). RFC 9293 section 3.10.7.3:
+  // answer <SEQ=SEG.ACK><CTL=RST> and discard it. The reset ends that TIME_WAIT (RFC 1337's
+  // hazard, which Linux accepts with tcp_rfc1337 = 0), so the client's SYN retransmission
+  // opens the connection; forwarding the ACK to the client, or dropping it silently, would
+  // leave every retransmission facing the same TIME_WAIT for up to 60 s.
+  if (flow.tcp_state == TcpState::kSynSent &&
+      (flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kAck) {
+    reset_stale_backend(flow, view.ack());
+    return Verdict::dropped(PipelineDrop::kStaleAckToSyn);
+  }
+
   if (flow.engine) {
     const auto segment = describe(parsed, packet.data(), tables_->port(packet.ingress).mtu);
     const insertion::BackendDecision decision = flow.engine->on_backend_segment(segment);
@@ -248,6 +262,28 @@ bool Worker::send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack,
     return false;
   }
   return emit_to(flow.backend_port, flow.backend_next_hop, *frame);
+}
+
+// The SYN-SENT reset (RFC 9293 section 3.10.7.3): seq = the offending segment's ack, no ACK
+// flag (so the ack field is 0), from the flow's SNAT address:port to the backend, built like
+// every originated segment (window 0, no options, no payload).
+void Worker::reset_stale_backend(Flow& flow, TcpSeq seg_ack) noexcept {
+  auto frame = io_.allocate();
+  if (!frame) {
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+    return;
+  }
+  TcpSegmentSpec spec;
+  spec.source = flow.local();
+  spec.destination = flow.backend();
+  spec.seq = seg_ack;
+  spec.flags = flag::kRst;
+  if (!write_tcp_segment(frame->buffer, spec)) {
+    io_.release(*frame);
+    ++counters_.pipeline_drops[static_cast<std::size_t>(PipelineDrop::kNoBuffer)];
+    return;
+  }
+  emit_to(flow.backend_port, flow.backend_next_hop, *frame);
 }
 
 void Worker::send_resets(Flow& flow, const insertion::ResetSegment& to_client,

@@ -399,6 +399,7 @@ struct sl_xdp_last_verdict {
 #define SL_PL_ICMP_IGNORED 15
 /* 16 (tcp_insertion) and 17 (host_bad_source) are the C++ pipeline's alone. */
 #define SL_PL_OVERSIZED_FRAME 18
+#define SL_PL_STALE_ACK_TO_SYN 19
 
 /* SL_ID_* (insertion::InsertionDrop): dataplane/shared/tcp_rules.h. */
 

@@ -65,6 +65,7 @@ SL_SAME(SL_PL_FRAGMENT, PipelineDrop::kFragment);
 SL_SAME(SL_PL_UNSUPPORTED_L4, PipelineDrop::kUnsupportedL4);
 SL_SAME(SL_PL_ICMP_IGNORED, PipelineDrop::kIcmpIgnored);
 SL_SAME(SL_PL_OVERSIZED_FRAME, PipelineDrop::kOversizedFrame);
+SL_SAME(SL_PL_STALE_ACK_TO_SYN, PipelineDrop::kStaleAckToSyn);
 static_assert(pipeline::kPipelineDropCount <= SL_XDP_PIPELINE_DROPS);
 SL_SAME(SL_ID_CLIENT_SYN_ISN_MISMATCH, InsertionDrop::kClientSynIsnMismatch);
 SL_SAME(SL_ID_CLIENT_SYN_ACK, InsertionDrop::kClientSynAck);

@@ -393,6 +393,53 @@ TEST(XdpLifecycle, NoFlowFramesToTheHostPortRangeGoUp) {
   EXPECT_EQ(stray.verdict.reason, static_cast<std::uint32_t>(SL_PL_UNKNOWN_TCP_FLOW));
 }
 
+// RFC 9293 3.10.7.3 in the program (the fixtures pin the bytes): the stale ACK becomes the RST
+// (XDP_TX, 54 bytes, RST alone, seq = its ack) and is counted as a stale_ack_to_syn drop and a
+// sent frame; after the SYN-ACK a bare ACK of the backend is forwarded again.
+TEST(XdpLifecycle, StaleAckBeforeTheSynAckIsResetAndCounted) {
+  ASSERT_TRUE(pin_to_cpu0());
+  xdp::XdpDatapath datapath(settings());
+  xdp::LoadOptions options;
+  options.attach = false;
+  datapath.start(tables(datapath), 1, options);
+  const auto stale_drops = [&datapath] {
+    std::uint64_t n = 0;
+    for (const auto& cpu : datapath.snapshot_counters()) {
+      n += cpu.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kStaleAckToSyn)];
+    }
+    return n;
+  };
+  const auto tx_packets = [&datapath] {
+    std::uint64_t n = 0;
+    for (const auto& cpu : datapath.snapshot_counters()) n += cpu.tx_packets;
+    return n;
+  };
+
+  ASSERT_EQ(run(datapath, tcp_frame("10.99.0.50", 40000, "10.99.0.100", 80, 0x02, 1000, 0)).verdict.kind,
+            SL_VERDICT_FORWARD);
+  ASSERT_EQ(datapath.flows().size(), 1u);
+  const std::uint16_t snat_port = datapath.flows()[0].snat.port;
+  const std::uint64_t tx_before = tx_packets();
+
+  const RunResult stale = run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x10, 777, 0x0BAD1001));
+  EXPECT_EQ(stale.action, static_cast<std::uint32_t>(XDP_TX));
+  EXPECT_EQ(stale.verdict.kind, SL_VERDICT_DROP_PIPELINE);
+  EXPECT_EQ(stale.verdict.reason, static_cast<std::uint32_t>(SL_PL_STALE_ACK_TO_SYN));
+  ASSERT_EQ(stale.frame.size(), 54u);
+  EXPECT_EQ(stale.frame[14 + 20 + 13], 0x04) << "RST alone";
+  EXPECT_EQ(packet::testing::be32(stale.frame, 14 + 20 + 4), 0x0BAD1001u) << "seq = SEG.ACK";
+  EXPECT_EQ(destination(stale.frame), "10.99.0.2");
+  EXPECT_TRUE(packet::testing::reference_l4_ok(stale.frame, 14, 34, stale.frame.size(), 6));
+  EXPECT_EQ(stale_drops(), 1u);
+  EXPECT_EQ(tx_packets(), tx_before + 1);
+
+  EXPECT_EQ(run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x12, 5000, 1001)).verdict.kind,
+            SL_VERDICT_FORWARD);
+  EXPECT_EQ(run(datapath, tcp_frame("10.99.0.2", 8080, "10.99.0.1", snat_port, 0x10, 5001, 1001)).verdict.kind,
+            SL_VERDICT_FORWARD);
+  EXPECT_EQ(stale_drops(), 1u);
+}
+
 // Attached in generic mode, frames the program builds at a new size carry 8 zero bytes past
 // their IP packet (SL_CFG_GENERIC_TAIL_PAD: generic XDP misplaces a resized skb's tail, and
 // NDP receivers then drop the frame); native attach builds them exactly (the test above: 42).

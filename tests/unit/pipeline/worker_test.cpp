@@ -316,6 +316,51 @@ TEST(WorkerTcp, ANewSynOnAClosedFlowsPortOpensANewFlow) {
   EXPECT_EQ(h.worker.counters().flows_created, 2u);
 }
 
+pt::Bytes backend_segment(std::uint16_t snat_port, std::uint8_t flags, std::uint32_t seq,
+                          std::uint32_t ack) {
+  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(kBackendMac), {}, {}};
+  pt::Ipv4Spec l3;
+  l3.src = pt::ip("10.20.0.2");
+  l3.dst = pt::ip("10.20.0.1");
+  pt::TcpSpec tcp;
+  tcp.src_port = 8080;
+  tcp.dst_port = snat_port;
+  tcp.seq = seq;
+  tcp.ack = ack;
+  tcp.flags = flags;
+  return pt::build_frame(l2, l3, tcp);
+}
+
+// RFC 9293 3.10.7.3 on a service without PROXY header (the fixtures pin the bytes): the reset
+// is counted as an emitted frame and the drop under its own reason, the flow keeps waiting for
+// the SYN-ACK; once the SYN-ACK has come, a bare ACK is the backend's again and is forwarded.
+TEST(WorkerTcp, AStaleBackendAckBeforeTheSynAckIsResetAndCounted) {
+  Harness h(lab_tables());
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  h.io.take_sent();
+  EXPECT_EQ(h.feed(backend_segment(1024, 0x10 /* ACK */, 777, 0x0BAD1001), kBack, 1 * kMs),
+            "drop:stale_ack_to_syn");
+  const auto sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].port, kBack);
+  const auto rst = packet::parse_frame(sent[0].bytes.data(), sent[0].bytes.size());
+  ASSERT_TRUE(rst.ok());
+  EXPECT_EQ(rst.frame().tcp_flags, 0x04) << "RST alone";
+  EXPECT_EQ(pt::be32(sent[0].bytes, rst.frame().l4_offset + 4), 0x0BAD1001u) << "seq = SEG.ACK";
+  const pipeline::WorkerCounters& c = h.worker.counters();
+  EXPECT_EQ(c.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kStaleAckToSyn)], 1u);
+  EXPECT_EQ(c.dropped, 1u);
+  EXPECT_EQ(c.tx_packets, 2u) << "the SYN and the RST";
+  std::string state;
+  h.worker.for_each_flow([&](const pipeline::Flow& f) { state = pipeline::tcp_state_name(f.tcp_state); });
+  EXPECT_EQ(state, "SYN_SENT");
+
+  EXPECT_EQ(h.feed(backend_segment(1024, 0x12 /* SYN+ACK */, 9000, 5001), kBack, 2 * kMs), "forward");
+  EXPECT_EQ(h.feed(backend_segment(1024, 0x10, 9001, 5001), kBack, 3 * kMs), "forward");
+  EXPECT_EQ(c.pipeline_drops[static_cast<std::size_t>(pipeline::PipelineDrop::kStaleAckToSyn)], 1u);
+}
+
 TEST(WorkerScheduling, ADrainedServiceRefusesNewFlows) {
   Harness h(lab_tables());
   EXPECT_EQ(h.feed(client_syn(40000, 81), kFront, 0), "drop:no_backend");
