@@ -111,7 +111,7 @@ sl_xdp_prefix_key prefix_key(const net::IpAddress& address, std::uint8_t length)
   // Host bits off: the trie matches on the network part.
   for (std::size_t i = 0; i < address.size(); ++i) {
     const int bits = static_cast<int>(length) - static_cast<int>(8 * i);
-    const std::uint8_t mask = bits >= 8 ? 0xFF : bits <= 0 ? 0 : static_cast<std::uint8_t>(0xFF << (8 - bits));
+    const auto mask = static_cast<std::uint8_t>(bits >= 8 ? 0xFF : bits <= 0 ? 0 : 0xFF << (8 - bits));
     key.addr[i] = static_cast<std::uint8_t>(address.data()[i] & mask);
   }
   return key;
