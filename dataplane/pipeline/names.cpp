@@ -32,15 +32,10 @@ std::string_view pipeline_drop_name(PipelineDrop drop) noexcept {
 
 std::string_view tcp_state_name(TcpState state) noexcept {
   switch (state) {
-    case TcpState::kSynSent: return "SYN_SENT";
-    case TcpState::kSynRecv: return "SYN_RECV";
-    case TcpState::kEstablished: return "ESTABLISHED";
-    case TcpState::kFinWait: return "FIN_WAIT";
-    case TcpState::kCloseWait: return "CLOSE_WAIT";
-    case TcpState::kLastAck: return "LAST_ACK";
-    case TcpState::kTimeWait: return "TIME_WAIT";
-    case TcpState::kClose: return "CLOSE";
-    case TcpState::kUdp: return "UDP";
+#define SLUICE_TCP_STATE(c_name, cpp_name, value, text) \
+  case TcpState::cpp_name: return text;
+    SL_TCP_STATE_LIST(SLUICE_TCP_STATE)  // dataplane/shared/tcp_rules.h
+#undef SLUICE_TCP_STATE
   }
   return "UNKNOWN";
 }
