@@ -84,6 +84,20 @@ extern "C" {
 enum { SL_TCP_STATE_LIST(SL_ABI_CONSTANT) SL_TCP_STATE_COUNT = 0 SL_TCP_STATE_LIST(SL_ABI_COUNT) };
 enum { SL_INSERTION_DROP_LIST(SL_ABI_CONSTANT) SL_INSERTION_DROP_COUNT = 1 SL_INSERTION_DROP_LIST(SL_ABI_COUNT) };
 
+/* Insertion state flags: sl_xdp_flow.ins_flags, and the engine's own flag byte for the first six
+ * (dataplane/insertion/engine.hpp takes its values from here). */
+#define SL_INS_WITH_DATA 0x01u
+#define SL_INS_SYNACK_SEEN 0x02u
+#define SL_INS_CLIENT_SYNC 0x04u
+#define SL_INS_TIMER_ARMED 0x08u
+#define SL_INS_FAST_RESEND 0x10u
+#define SL_INS_STOPPED 0x20u
+#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+/* A backend signal asked for the header again. The program sends it in place of the next empty
+ * backend segment or grows it into the next client segment at c+1; the header timer thread
+ * sends it at its next scan when neither comes first (a signal on a segment with data). */
+#define SL_INS_RESEND_WANTED 0x80u
+
 /* The tracker's memory besides the state (sl_xdp_flow.track_flags, pipeline::Flow). */
 #define SL_TRACK_FIN_FROM_CLIENT 0x01u
 #define SL_TRACK_FIN_FROM_BACKEND 0x02u

@@ -197,18 +197,7 @@ struct sl_xdp_ct_ref {
 
 /* TCP conntrack states SL_TCP_* and SL_UDP_ACTIVE: dataplane/shared/tcp_rules.h. */
 
-/* Insertion engine flags (dataplane/insertion/engine.hpp, same meaning). */
-#define SL_INS_WITH_DATA 0x01u
-#define SL_INS_SYNACK_SEEN 0x02u
-#define SL_INS_CLIENT_SYNC 0x04u
-#define SL_INS_TIMER_ARMED 0x08u
-#define SL_INS_FAST_RESEND 0x10u
-#define SL_INS_STOPPED 0x20u
-#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
-/* A backend signal asked for the header again. The program sends it in place of the next empty
- * backend segment or grows it into the next client segment at c+1; the header timer thread
- * sends it at its next scan when neither comes first (a signal on a segment with data). */
-#define SL_INS_RESEND_WANTED 0x80u
+/* Insertion flags SL_INS_* (sl_xdp_flow.ins_flags): dataplane/shared/tcp_rules.h. */
 
 
 #define SL_HDR_NONE 0u                /* no header for this flow */
