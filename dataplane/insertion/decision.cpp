@@ -24,16 +24,10 @@ std::string_view to_string(InsertionMode mode) noexcept {
 std::string_view to_string(InsertionDrop drop) noexcept {
   switch (drop) {
     case InsertionDrop::kNone: return "none";
-    case InsertionDrop::kClientSynIsnMismatch: return "client_syn_isn_mismatch";
-    case InsertionDrop::kClientSynAck: return "client_syn_ack";
-    case InsertionDrop::kNotSynchronized: return "client_not_synchronized";
-    case InsertionDrop::kClientMissingAck: return "client_missing_ack";
-    case InsertionDrop::kClientAckNotForSynAck: return "client_ack_not_for_syn_ack";
-    case InsertionDrop::kClientAckOfUnsentData: return "client_ack_of_unsent_data";
-    case InsertionDrop::kClientStraddlesStreamStart: return "client_straddles_stream_start";
-    case InsertionDrop::kBackendSynWithoutAck: return "backend_syn_without_ack";
-    case InsertionDrop::kBackendSynAckMismatch: return "backend_syn_ack_mismatch";
-    case InsertionDrop::kBackendNotSynchronized: return "backend_not_synchronized";
+#define SLUICE_INSERTION_DROP(c_name, cpp_name, value, text) \
+  case InsertionDrop::cpp_name: return text;
+    SL_INSERTION_DROP_LIST(SLUICE_INSERTION_DROP)  // dataplane/shared/tcp_rules.h
+#undef SLUICE_INSERTION_DROP
   }
   return "unknown";
 }

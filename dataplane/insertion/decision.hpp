@@ -29,16 +29,9 @@ enum class Verdict : std::uint8_t { kForward, kDrop };
 // Why a segment is dropped; one counter each. docs/resequencing.md has the reasoning.
 enum class InsertionDrop : std::uint8_t {
   kNone = 0,
-  kClientSynIsnMismatch,     // client SYN whose seq is not the flow's ISN
-  kClientSynAck,             // client segment with SYN and ACK: not a client's to send
-  kNotSynchronized,          // client non-SYN/RST before the backend's SYN-ACK
-  kClientMissingAck,         // client non-SYN/RST without ACK (RFC 9293 3.10.7.4, fifth check)
-  kClientAckNotForSynAck,    // first client ACK does not acknowledge the SYN-ACK
-  kClientAckOfUnsentData,    // client acknowledges backend bytes never sent
-  kClientStraddlesStreamStart,  // client payload starting before c+1 and reaching past it
-  kBackendSynWithoutAck,     // backend SYN without ACK (no simultaneous open through us)
-  kBackendSynAckMismatch,    // SYN-ACK with another ISN or not acknowledging c+1
-  kBackendNotSynchronized,   // backend non-RST segment before its SYN-ACK
+#define SLUICE_INSERTION_DROP(c_name, cpp_name, value, text) cpp_name = value,
+  SL_INSERTION_DROP_LIST(SLUICE_INSERTION_DROP)  // dataplane/shared/tcp_rules.h: one list for both
+#undef SLUICE_INSERTION_DROP
 };
 
 // Where the header goes relative to the segment being forwarded.
@@ -59,21 +52,6 @@ enum class ResendCause : std::uint8_t {
   kTimer,                        // the header's own retransmission timer expired
 };
 
-// The shared rules (dataplane/shared/tcp_rules.h) return these enums' values as numbers.
-static_assert(static_cast<int>(InsertionDrop::kClientSynIsnMismatch) == SL_ID_CLIENT_SYN_ISN_MISMATCH);
-static_assert(static_cast<int>(InsertionDrop::kClientSynAck) == SL_ID_CLIENT_SYN_ACK);
-static_assert(static_cast<int>(InsertionDrop::kNotSynchronized) == SL_ID_NOT_SYNCHRONIZED);
-static_assert(static_cast<int>(InsertionDrop::kClientMissingAck) == SL_ID_CLIENT_MISSING_ACK);
-static_assert(static_cast<int>(InsertionDrop::kClientAckNotForSynAck) == SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK);
-static_assert(static_cast<int>(InsertionDrop::kClientAckOfUnsentData) == SL_ID_CLIENT_ACK_OF_UNSENT_DATA);
-static_assert(static_cast<int>(InsertionDrop::kClientStraddlesStreamStart) == SL_ID_CLIENT_STRADDLES_STREAM_START);
-static_assert(static_cast<int>(InsertionDrop::kBackendSynWithoutAck) == SL_ID_BACKEND_SYN_WITHOUT_ACK);
-static_assert(static_cast<int>(InsertionDrop::kBackendSynAckMismatch) == SL_ID_BACKEND_SYN_ACK_MISMATCH);
-static_assert(static_cast<int>(InsertionDrop::kBackendNotSynchronized) == SL_ID_BACKEND_NOT_SYNCHRONIZED);
-static_assert(static_cast<unsigned>(ResendCause::kNone) == SL_RESEND_NONE);
-static_assert(static_cast<unsigned>(ResendCause::kBackendPartialAck) == SL_RESEND_BACKEND_PARTIAL_ACK);
-static_assert(static_cast<unsigned>(ResendCause::kBackendSack) == SL_RESEND_BACKEND_SACK);
-static_assert(static_cast<unsigned>(ResendCause::kBackendDuplicateAck) == SL_RESEND_BACKEND_DUPLICATE_ACK);
 
 // The standalone header segment to the backend: flags ACK|PSH, payload = the header, window as
 // the client last advertised it.

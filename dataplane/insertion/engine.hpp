@@ -55,13 +55,14 @@ class InsertionEngine {
 
  private:
   // One bit each; flags_ keeps them in a single byte (see the size note below).
+  // The XDP flow's SL_INS_* bits (dataplane/shared/tcp_rules.h), same meaning.
   enum Flag : std::uint8_t {
-    kWithDataMode = 1u << 0,
-    kSynAckSeen = 1u << 1,         // server_isn_ and backend_mss_ are valid
-    kClientSynchronized = 1u << 2, // a client segment acknowledged the SYN-ACK
-    kTimerArmed = 1u << 3,
-    kFastResendArmed = 1u << 4,    // one backend-triggered resend allowed per timer round
-    kDeliveryStopped = 1u << 5,    // given up, or the backend reset: no more resends
+    kWithDataMode = SL_INS_WITH_DATA,
+    kSynAckSeen = SL_INS_SYNACK_SEEN,          // server_isn_ and backend_mss_ are valid
+    kClientSynchronized = SL_INS_CLIENT_SYNC,  // a client segment acknowledged the SYN-ACK
+    kTimerArmed = SL_INS_TIMER_ARMED,
+    kFastResendArmed = SL_INS_FAST_RESEND,     // one backend-triggered resend allowed per timer round
+    kDeliveryStopped = SL_INS_STOPPED,         // given up, or the backend reset: no more resends
   };
   bool has(Flag flag) const noexcept { return (flags_ & flag) != 0; }
   void set(Flag flag) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | flag); }

@@ -6,54 +6,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "dataplane/shared/drop_reasons.h"
+
 namespace sluice::packet {
 
 enum class DropReason : std::uint8_t {
   kNone = 0,  // not dropped: the operation succeeded
-
-  // Parser: link layer.
-  kTruncatedEthernet,
-  kTruncatedVlan,
-  kStackedVlan,
-  kUnsupportedEthertype,
-  kTruncatedArp,
-  kUnsupportedArp,
-
-  // Parser: IPv4.
-  kTruncatedIpv4,
-  kBadIpVersion,
-  kBadIpv4Ihl,
-  kIpv4TotalLengthBelowHeader,
-  kIpv4TotalLengthBeyondFrame,
-  kBadIpv4HeaderChecksum,
-
-  // Parser: IPv6.
-  kTruncatedIpv6,
-  kIpv6PayloadLengthBeyondFrame,
-  kTruncatedIpv6ExtensionHeader,
-  kTooManyIpv6ExtensionHeaders,
-  kIpv6HopByHopNotFirst,
-
-  // Parser: transport.
-  kTruncatedTcp,
-  kBadTcpDataOffset,
-  kTcpOptionsOverrun,
-  kBadTcpOptionLength,
-  kDuplicateTcpOption,
-  kTruncatedUdp,
-  kUdpLengthMismatch,
-  kUdpZeroChecksumIpv6,
-  kTruncatedIcmp,
-  kTruncatedIcmpv6,
-
-  // Rewrites.
-  kTtlExpired,
-  kNoBufferRoom,
-  kFamilyMismatch,
-  kNotRewritable,
-  kTranslationFragment,
-  kTranslationSourceRoute,
-
+#define SLUICE_DROP(c_name, cpp_name, value, text) cpp_name = value,
+  SL_PARSE_DROP_LIST(SLUICE_DROP)  // dataplane/shared/drop_reasons.h: one list for both datapaths
+#undef SLUICE_DROP
   kCount  // keep last: the number of reasons, for counter arrays
 };
 

@@ -14,26 +14,9 @@ namespace sluice::pipeline {
 
 // Drops decided by the pipeline itself, after the parser accepted the frame.
 enum class PipelineDrop : std::uint8_t {
-  kNotForUs,          // destination neither a VIP nor an own address
-  kNoService,         // a VIP or own address, but no service on that protocol/port
-  kUnknownTcpFlow,    // a non-SYN TCP segment without a flow
-  kConntrackFull,     // max_entries reached: new flows refused, established ones unaffected
-  kSnatExhausted,     // no free SNAT port on this worker
-  kNoBackend,         // every backend is down, disabled or drained
-  kNoSnatAddress,     // the service has no SNAT address of the backend's family
-  kTtlExceeded,       // TTL / hop limit would reach zero
-  kUdpTooBig,         // header would push the datagram over the egress MTU (ICMP sent)
-  kNoRoute,           // no connected subnet or route towards the destination
-  kNeighborQueueFull, // neighbour unresolved and its small queue full
-  kNoNeighbor,        // queued for a neighbour that never answered
-  kNoBuffer,          // no frame to build an emitted packet, or no room to grow one
-  kFragment,          // IP fragments are not load-balanced
-  kUnsupportedL4,     // an L4 protocol that no service uses (ICMP errors, ESP, ...)
-  kIcmpIgnored,       // ICMP other than echo requests to our addresses
-  kTcpInsertion,      // the insertion engine refused the segment (its own reason counted too)
-  kHostBadSource,     // the host sent a packet whose source is not an appliance address
-  kOversizedFrame,    // an IP packet longer than its ingress link's MTU: a GRO/LRO super-frame
-  kStaleAckToSyn,     // a backend ACK (no SYN) before its SYN-ACK: another incarnation's, reset
+#define SLUICE_DROP(c_name, cpp_name, value, text) cpp_name = value,
+  SL_PIPELINE_DROP_LIST(SLUICE_DROP)  // dataplane/shared/drop_reasons.h: one list for both datapaths
+#undef SLUICE_DROP
   kCount
 };
 inline constexpr std::size_t kPipelineDropCount = static_cast<std::size_t>(PipelineDrop::kCount);

@@ -25,28 +25,13 @@ namespace sluice::pipeline {
 // The conntrack TCP state as `show conntrack` prints it (LVS-like: the appliance sees both
 // sides, so it tracks the connection, not one endpoint).
 enum class TcpState : std::uint8_t {
-  kSynSent,      // client SYN forwarded
-  kSynRecv,      // backend SYN-ACK forwarded
-  kEstablished,  // client acknowledged the SYN-ACK
-  kFinWait,      // the client sent FIN first
-  kCloseWait,    // the backend sent FIN first
-  kLastAck,      // both sides sent FIN, the last one not yet acknowledged
-  kTimeWait,     // both FINs acknowledged
-  kClose,        // reset by either side
-  kUdp,          // not TCP: a UDP flow
+#define SLUICE_TCP_STATE(c_name, cpp_name, value, text) cpp_name = value,
+  SL_TCP_STATE_LIST(SLUICE_TCP_STATE)  // dataplane/shared/tcp_rules.h: one list for both datapaths
+#undef SLUICE_TCP_STATE
 };
 std::string_view tcp_state_name(TcpState state) noexcept;  // "ESTABLISHED", ...
 
-// The shared tracker (dataplane/shared/tcp_rules.h) works on these values as SL_TCP_*.
-static_assert(static_cast<unsigned>(TcpState::kSynSent) == SL_TCP_SYN_SENT);
-static_assert(static_cast<unsigned>(TcpState::kSynRecv) == SL_TCP_SYN_RECV);
-static_assert(static_cast<unsigned>(TcpState::kEstablished) == SL_TCP_ESTABLISHED);
-static_assert(static_cast<unsigned>(TcpState::kFinWait) == SL_TCP_FIN_WAIT);
-static_assert(static_cast<unsigned>(TcpState::kCloseWait) == SL_TCP_CLOSE_WAIT);
-static_assert(static_cast<unsigned>(TcpState::kLastAck) == SL_TCP_LAST_ACK);
-static_assert(static_cast<unsigned>(TcpState::kTimeWait) == SL_TCP_TIME_WAIT);
-static_assert(static_cast<unsigned>(TcpState::kClose) == SL_TCP_CLOSE);
-static_assert(static_cast<unsigned>(TcpState::kUdp) == SL_UDP_ACTIVE);
+
 
 // The next hop's MAC as last resolved for one direction of a flow, so that forwarding does not
 // hash the next hop into the neighbour table per packet. Valid while `generation` equals the

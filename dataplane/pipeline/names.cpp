@@ -7,26 +7,10 @@ namespace sluice::pipeline {
 
 std::string_view pipeline_drop_name(PipelineDrop drop) noexcept {
   switch (drop) {
-    case PipelineDrop::kNotForUs: return "not_for_us";
-    case PipelineDrop::kHostBadSource: return "host_bad_source";
-    case PipelineDrop::kOversizedFrame: return "oversized_frame";
-    case PipelineDrop::kStaleAckToSyn: return "stale_ack_to_syn";
-    case PipelineDrop::kNoService: return "no_service";
-    case PipelineDrop::kUnknownTcpFlow: return "unknown_tcp_flow";
-    case PipelineDrop::kConntrackFull: return "conntrack_full";
-    case PipelineDrop::kSnatExhausted: return "snat_exhausted";
-    case PipelineDrop::kNoBackend: return "no_backend";
-    case PipelineDrop::kNoSnatAddress: return "no_snat_address";
-    case PipelineDrop::kTtlExceeded: return "ttl_exceeded";
-    case PipelineDrop::kUdpTooBig: return "udp_too_big";
-    case PipelineDrop::kNoRoute: return "no_route";
-    case PipelineDrop::kNeighborQueueFull: return "neighbor_queue_full";
-    case PipelineDrop::kNoNeighbor: return "no_neighbor";
-    case PipelineDrop::kNoBuffer: return "no_buffer";
-    case PipelineDrop::kFragment: return "fragment";
-    case PipelineDrop::kUnsupportedL4: return "unsupported_l4";
-    case PipelineDrop::kIcmpIgnored: return "icmp_ignored";
-    case PipelineDrop::kTcpInsertion: return "tcp_insertion";
+#define SLUICE_DROP(c_name, cpp_name, value, text) \
+  case PipelineDrop::cpp_name: return text;
+    SL_PIPELINE_DROP_LIST(SLUICE_DROP)  // dataplane/shared/drop_reasons.h
+#undef SLUICE_DROP
     case PipelineDrop::kCount: break;
   }
   return "unknown";
@@ -34,15 +18,10 @@ std::string_view pipeline_drop_name(PipelineDrop drop) noexcept {
 
 std::string_view tcp_state_name(TcpState state) noexcept {
   switch (state) {
-    case TcpState::kSynSent: return "SYN_SENT";
-    case TcpState::kSynRecv: return "SYN_RECV";
-    case TcpState::kEstablished: return "ESTABLISHED";
-    case TcpState::kFinWait: return "FIN_WAIT";
-    case TcpState::kCloseWait: return "CLOSE_WAIT";
-    case TcpState::kLastAck: return "LAST_ACK";
-    case TcpState::kTimeWait: return "TIME_WAIT";
-    case TcpState::kClose: return "CLOSE";
-    case TcpState::kUdp: return "UDP";
+#define SLUICE_TCP_STATE(c_name, cpp_name, value, text) \
+  case TcpState::cpp_name: return text;
+    SL_TCP_STATE_LIST(SLUICE_TCP_STATE)  // dataplane/shared/tcp_rules.h
+#undef SLUICE_TCP_STATE
   }
   return "UNKNOWN";
 }

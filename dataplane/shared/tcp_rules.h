@@ -49,36 +49,60 @@ extern "C" {
 #define SL_HEADER_RTO_NS 200000000ull
 #define SL_HEADER_MAX_TIMER_RESENDS 6u
 
-/* Conntrack TCP states (docs/pipeline.md "Conntrack states"): pipeline::TcpState has the same
- * values (static-asserted in dataplane/pipeline/flow.hpp), `show conntrack` prints them. */
-#define SL_TCP_SYN_SENT 0u
-#define SL_TCP_SYN_RECV 1u
-#define SL_TCP_ESTABLISHED 2u
-#define SL_TCP_FIN_WAIT 3u
-#define SL_TCP_CLOSE_WAIT 4u
-#define SL_TCP_LAST_ACK 5u
-#define SL_TCP_TIME_WAIT 6u
-#define SL_TCP_CLOSE 7u
-#define SL_UDP_ACTIVE 8u
+/* The ABI lists: each entry is (C name, C++ enumerator, value, name as printed). The C
+ * constants below, pipeline::TcpState and insertion::InsertionDrop and their names are all
+ * generated from them, so the two datapaths cannot number or name them differently.
+ *
+ * Conntrack states (docs/pipeline.md "Conntrack states"), printed by `show conntrack`. */
+#define SL_TCP_STATE_LIST(X)                                                                     \
+  X(SL_TCP_SYN_SENT, kSynSent, 0, "SYN_SENT")          /* client SYN forwarded */               \
+  X(SL_TCP_SYN_RECV, kSynRecv, 1, "SYN_RECV")          /* backend SYN-ACK forwarded */          \
+  X(SL_TCP_ESTABLISHED, kEstablished, 2, "ESTABLISHED") /* client acknowledged the SYN-ACK */   \
+  X(SL_TCP_FIN_WAIT, kFinWait, 3, "FIN_WAIT")          /* the client sent FIN first */          \
+  X(SL_TCP_CLOSE_WAIT, kCloseWait, 4, "CLOSE_WAIT")    /* the backend sent FIN first */         \
+  X(SL_TCP_LAST_ACK, kLastAck, 5, "LAST_ACK")          /* both FINs, the last not acked */      \
+  X(SL_TCP_TIME_WAIT, kTimeWait, 6, "TIME_WAIT")       /* both FINs acknowledged */             \
+  X(SL_TCP_CLOSE, kClose, 7, "CLOSE")                  /* reset by either side */               \
+  X(SL_UDP_ACTIVE, kUdp, 8, "UDP")                     /* not TCP: a UDP flow */
+
+/* Segments the insertion rules refuse (docs/resequencing.md "Robustness"), counted as
+ * `tcp_<name>` in both datapaths. 0 is "none". */
+#define SL_INSERTION_DROP_LIST(X)                                                                \
+  X(SL_ID_CLIENT_SYN_ISN_MISMATCH, kClientSynIsnMismatch, 1, "client_syn_isn_mismatch")            \
+  X(SL_ID_CLIENT_SYN_ACK, kClientSynAck, 2, "client_syn_ack")                                      \
+  X(SL_ID_NOT_SYNCHRONIZED, kNotSynchronized, 3, "client_not_synchronized")                        \
+  X(SL_ID_CLIENT_MISSING_ACK, kClientMissingAck, 4, "client_missing_ack")                          \
+  X(SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK, kClientAckNotForSynAck, 5, "client_ack_not_for_syn_ack")     \
+  X(SL_ID_CLIENT_ACK_OF_UNSENT_DATA, kClientAckOfUnsentData, 6, "client_ack_of_unsent_data")       \
+  X(SL_ID_CLIENT_STRADDLES_STREAM_START, kClientStraddlesStreamStart, 7, "client_straddles_stream_start") \
+  X(SL_ID_BACKEND_SYN_WITHOUT_ACK, kBackendSynWithoutAck, 8, "backend_syn_without_ack")            \
+  X(SL_ID_BACKEND_SYN_ACK_MISMATCH, kBackendSynAckMismatch, 9, "backend_syn_ack_mismatch")         \
+  X(SL_ID_BACKEND_NOT_SYNCHRONIZED, kBackendNotSynchronized, 10, "backend_not_synchronized")
+
+#define SL_ABI_CONSTANT(c_name, cpp_name, value, text) c_name = value,
+#define SL_ABI_COUNT(c_name, cpp_name, value, text) +1
+enum { SL_TCP_STATE_LIST(SL_ABI_CONSTANT) SL_TCP_STATE_COUNT = 0 SL_TCP_STATE_LIST(SL_ABI_COUNT) };
+enum { SL_INSERTION_DROP_LIST(SL_ABI_CONSTANT) SL_INSERTION_DROP_COUNT = 1 SL_INSERTION_DROP_LIST(SL_ABI_COUNT) };
+
+/* Insertion state flags: sl_xdp_flow.ins_flags, and the engine's own flag byte for the first six
+ * (dataplane/insertion/engine.hpp takes its values from here). */
+#define SL_INS_WITH_DATA 0x01u
+#define SL_INS_SYNACK_SEEN 0x02u
+#define SL_INS_CLIENT_SYNC 0x04u
+#define SL_INS_TIMER_ARMED 0x08u
+#define SL_INS_FAST_RESEND 0x10u
+#define SL_INS_STOPPED 0x20u
+#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+/* A backend signal asked for the header again. The program sends it in place of the next empty
+ * backend segment or grows it into the next client segment at c+1; the header timer thread
+ * sends it at its next scan when neither comes first (a signal on a segment with data). */
+#define SL_INS_RESEND_WANTED 0x80u
 
 /* The tracker's memory besides the state (sl_xdp_flow.track_flags, pipeline::Flow). */
 #define SL_TRACK_FIN_FROM_CLIENT 0x01u
 #define SL_TRACK_FIN_FROM_BACKEND 0x02u
 #define SL_TRACK_LAST_FIN_FROM_CLIENT 0x04u /* who sent the second FIN: LAST_ACK -> TIME_WAIT
                                                needs the other side's ACK */
-
-/* Segments the insertion rules refuse: insertion::InsertionDrop's values (static-asserted in
- * dataplane/insertion/decision.hpp), counted under these numbers by the program. */
-#define SL_ID_CLIENT_SYN_ISN_MISMATCH 1
-#define SL_ID_CLIENT_SYN_ACK 2
-#define SL_ID_NOT_SYNCHRONIZED 3
-#define SL_ID_CLIENT_MISSING_ACK 4
-#define SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK 5
-#define SL_ID_CLIENT_ACK_OF_UNSENT_DATA 6
-#define SL_ID_CLIENT_STRADDLES_STREAM_START 7
-#define SL_ID_BACKEND_SYN_WITHOUT_ACK 8
-#define SL_ID_BACKEND_SYN_ACK_MISMATCH 9
-#define SL_ID_BACKEND_NOT_SYNCHRONIZED 10
 
 /* Why a backend segment asks for the header again: insertion::ResendCause's values. */
 #define SL_RESEND_NONE 0u

@@ -14,6 +14,7 @@
 
 #include "dataplane/shared/c_compat.h"
 #include "dataplane/shared/pp2.h"
+#include "dataplane/shared/drop_reasons.h"
 #include "dataplane/shared/tcp_rules.h"
 
 #ifdef __cplusplus
@@ -196,18 +197,7 @@ struct sl_xdp_ct_ref {
 
 /* TCP conntrack states SL_TCP_* and SL_UDP_ACTIVE: dataplane/shared/tcp_rules.h. */
 
-/* Insertion engine flags (dataplane/insertion/engine.hpp, same meaning). */
-#define SL_INS_WITH_DATA 0x01u
-#define SL_INS_SYNACK_SEEN 0x02u
-#define SL_INS_CLIENT_SYNC 0x04u
-#define SL_INS_TIMER_ARMED 0x08u
-#define SL_INS_FAST_RESEND 0x10u
-#define SL_INS_STOPPED 0x20u
-#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
-/* A backend signal asked for the header again. The program sends it in place of the next empty
- * backend segment or grows it into the next client segment at c+1; the header timer thread
- * sends it at its next scan when neither comes first (a signal on a segment with data). */
-#define SL_INS_RESEND_WANTED 0x80u
+/* Insertion flags SL_INS_* (sl_xdp_flow.ins_flags): dataplane/shared/tcp_rules.h. */
 
 
 #define SL_HDR_NONE 0u                /* no header for this flow */
@@ -353,53 +343,7 @@ struct sl_xdp_last_verdict {
 /* The BPF program counts drops by the C++ enums' values; dataplane/xdp/ static-asserts that
  * each number below equals its enumerator (packet::DropReason, pipeline::PipelineDrop,
  * insertion::InsertionDrop), so the names in `show stats` are the same in both datapaths. */
-#define SL_PD_TRUNCATED_ETHERNET 1
-#define SL_PD_TRUNCATED_VLAN 2
-#define SL_PD_STACKED_VLAN 3
-#define SL_PD_UNSUPPORTED_ETHERTYPE 4
-#define SL_PD_TRUNCATED_ARP 5
-#define SL_PD_UNSUPPORTED_ARP 6
-#define SL_PD_TRUNCATED_IPV4 7
-#define SL_PD_BAD_IP_VERSION 8
-#define SL_PD_BAD_IPV4_IHL 9
-#define SL_PD_IPV4_TOTAL_LENGTH_BELOW_HEADER 10
-#define SL_PD_IPV4_TOTAL_LENGTH_BEYOND_FRAME 11
-#define SL_PD_BAD_IPV4_HEADER_CHECKSUM 12
-#define SL_PD_TRUNCATED_IPV6 13
-#define SL_PD_IPV6_PAYLOAD_LENGTH_BEYOND_FRAME 14
-#define SL_PD_TRUNCATED_IPV6_EXTENSION_HEADER 15
-#define SL_PD_TOO_MANY_IPV6_EXTENSION_HEADERS 16
-#define SL_PD_IPV6_HOP_BY_HOP_NOT_FIRST 17
-#define SL_PD_TRUNCATED_TCP 18
-#define SL_PD_BAD_TCP_DATA_OFFSET 19
-#define SL_PD_TCP_OPTIONS_OVERRUN 20
-#define SL_PD_BAD_TCP_OPTION_LENGTH 21
-#define SL_PD_DUPLICATE_TCP_OPTION 22
-#define SL_PD_TRUNCATED_UDP 23
-#define SL_PD_UDP_LENGTH_MISMATCH 24
-#define SL_PD_UDP_ZERO_CHECKSUM_IPV6 25
-#define SL_PD_TRUNCATED_ICMP 26
-#define SL_PD_TRUNCATED_ICMPV6 27
-#define SL_PD_NO_BUFFER_ROOM 29
-
-#define SL_PL_NOT_FOR_US 0
-#define SL_PL_NO_SERVICE 1
-#define SL_PL_UNKNOWN_TCP_FLOW 2
-#define SL_PL_CONNTRACK_FULL 3
-#define SL_PL_SNAT_EXHAUSTED 4
-#define SL_PL_NO_BACKEND 5
-#define SL_PL_NO_SNAT_ADDRESS 6
-#define SL_PL_TTL_EXCEEDED 7
-#define SL_PL_UDP_TOO_BIG 8
-#define SL_PL_NO_ROUTE 9
-#define SL_PL_NO_NEIGHBOR 11
-#define SL_PL_NO_BUFFER 12
-#define SL_PL_FRAGMENT 13
-#define SL_PL_UNSUPPORTED_L4 14
-#define SL_PL_ICMP_IGNORED 15
-/* 16 (tcp_insertion) and 17 (host_bad_source) are the C++ pipeline's alone. */
-#define SL_PL_OVERSIZED_FRAME 18
-#define SL_PL_STALE_ACK_TO_SYN 19
+/* SL_PD_* and SL_PL_*: dataplane/shared/drop_reasons.h (the C++ enums come from the same lists). */
 
 /* SL_ID_* (insertion::InsertionDrop): dataplane/shared/tcp_rules.h. */
 

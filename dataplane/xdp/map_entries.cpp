@@ -20,63 +20,18 @@ using insertion::InsertionDrop;
 
 // The BPF program counts drops by number: the numbers in xdp_maps.h are the C++ enumerators.
 #define SL_SAME(number, enumerator) static_assert((number) == static_cast<int>(enumerator), #enumerator)
-SL_SAME(SL_PD_TRUNCATED_ETHERNET, DropReason::kTruncatedEthernet);
-SL_SAME(SL_PD_TRUNCATED_VLAN, DropReason::kTruncatedVlan);
-SL_SAME(SL_PD_STACKED_VLAN, DropReason::kStackedVlan);
-SL_SAME(SL_PD_UNSUPPORTED_ETHERTYPE, DropReason::kUnsupportedEthertype);
-SL_SAME(SL_PD_TRUNCATED_ARP, DropReason::kTruncatedArp);
-SL_SAME(SL_PD_UNSUPPORTED_ARP, DropReason::kUnsupportedArp);
-SL_SAME(SL_PD_TRUNCATED_IPV4, DropReason::kTruncatedIpv4);
-SL_SAME(SL_PD_BAD_IP_VERSION, DropReason::kBadIpVersion);
-SL_SAME(SL_PD_BAD_IPV4_IHL, DropReason::kBadIpv4Ihl);
-SL_SAME(SL_PD_IPV4_TOTAL_LENGTH_BELOW_HEADER, DropReason::kIpv4TotalLengthBelowHeader);
-SL_SAME(SL_PD_IPV4_TOTAL_LENGTH_BEYOND_FRAME, DropReason::kIpv4TotalLengthBeyondFrame);
-SL_SAME(SL_PD_BAD_IPV4_HEADER_CHECKSUM, DropReason::kBadIpv4HeaderChecksum);
-SL_SAME(SL_PD_TRUNCATED_IPV6, DropReason::kTruncatedIpv6);
-SL_SAME(SL_PD_IPV6_PAYLOAD_LENGTH_BEYOND_FRAME, DropReason::kIpv6PayloadLengthBeyondFrame);
-SL_SAME(SL_PD_TRUNCATED_IPV6_EXTENSION_HEADER, DropReason::kTruncatedIpv6ExtensionHeader);
-SL_SAME(SL_PD_TOO_MANY_IPV6_EXTENSION_HEADERS, DropReason::kTooManyIpv6ExtensionHeaders);
-SL_SAME(SL_PD_IPV6_HOP_BY_HOP_NOT_FIRST, DropReason::kIpv6HopByHopNotFirst);
-SL_SAME(SL_PD_TRUNCATED_TCP, DropReason::kTruncatedTcp);
-SL_SAME(SL_PD_BAD_TCP_DATA_OFFSET, DropReason::kBadTcpDataOffset);
-SL_SAME(SL_PD_TCP_OPTIONS_OVERRUN, DropReason::kTcpOptionsOverrun);
-SL_SAME(SL_PD_BAD_TCP_OPTION_LENGTH, DropReason::kBadTcpOptionLength);
-SL_SAME(SL_PD_DUPLICATE_TCP_OPTION, DropReason::kDuplicateTcpOption);
-SL_SAME(SL_PD_TRUNCATED_UDP, DropReason::kTruncatedUdp);
-SL_SAME(SL_PD_UDP_LENGTH_MISMATCH, DropReason::kUdpLengthMismatch);
-SL_SAME(SL_PD_UDP_ZERO_CHECKSUM_IPV6, DropReason::kUdpZeroChecksumIpv6);
-SL_SAME(SL_PD_TRUNCATED_ICMP, DropReason::kTruncatedIcmp);
-SL_SAME(SL_PD_TRUNCATED_ICMPV6, DropReason::kTruncatedIcmpv6);
-SL_SAME(SL_PD_NO_BUFFER_ROOM, DropReason::kNoBufferRoom);
+// SL_PD_* / DropReason, SL_PL_* / PipelineDrop: one list each (drop_reasons.h); what remains to
+// check is that the program's counter arrays hold them.
 static_assert(packet::kDropReasonCount <= SL_XDP_PARSE_DROPS);
-SL_SAME(SL_PL_NOT_FOR_US, PipelineDrop::kNotForUs);
-SL_SAME(SL_PL_NO_SERVICE, PipelineDrop::kNoService);
-SL_SAME(SL_PL_UNKNOWN_TCP_FLOW, PipelineDrop::kUnknownTcpFlow);
-SL_SAME(SL_PL_CONNTRACK_FULL, PipelineDrop::kConntrackFull);
-SL_SAME(SL_PL_SNAT_EXHAUSTED, PipelineDrop::kSnatExhausted);
-SL_SAME(SL_PL_NO_BACKEND, PipelineDrop::kNoBackend);
-SL_SAME(SL_PL_NO_SNAT_ADDRESS, PipelineDrop::kNoSnatAddress);
-SL_SAME(SL_PL_TTL_EXCEEDED, PipelineDrop::kTtlExceeded);
-SL_SAME(SL_PL_UDP_TOO_BIG, PipelineDrop::kUdpTooBig);
-SL_SAME(SL_PL_NO_ROUTE, PipelineDrop::kNoRoute);
-SL_SAME(SL_PL_NO_NEIGHBOR, PipelineDrop::kNoNeighbor);
-SL_SAME(SL_PL_NO_BUFFER, PipelineDrop::kNoBuffer);
-SL_SAME(SL_PL_FRAGMENT, PipelineDrop::kFragment);
-SL_SAME(SL_PL_UNSUPPORTED_L4, PipelineDrop::kUnsupportedL4);
-SL_SAME(SL_PL_ICMP_IGNORED, PipelineDrop::kIcmpIgnored);
-SL_SAME(SL_PL_OVERSIZED_FRAME, PipelineDrop::kOversizedFrame);
-SL_SAME(SL_PL_STALE_ACK_TO_SYN, PipelineDrop::kStaleAckToSyn);
+
 static_assert(pipeline::kPipelineDropCount <= SL_XDP_PIPELINE_DROPS);
-SL_SAME(SL_ID_CLIENT_SYN_ISN_MISMATCH, InsertionDrop::kClientSynIsnMismatch);
-SL_SAME(SL_ID_CLIENT_SYN_ACK, InsertionDrop::kClientSynAck);
-SL_SAME(SL_ID_NOT_SYNCHRONIZED, InsertionDrop::kNotSynchronized);
-SL_SAME(SL_ID_CLIENT_MISSING_ACK, InsertionDrop::kClientMissingAck);
-SL_SAME(SL_ID_CLIENT_ACK_NOT_FOR_SYN_ACK, InsertionDrop::kClientAckNotForSynAck);
-SL_SAME(SL_ID_CLIENT_ACK_OF_UNSENT_DATA, InsertionDrop::kClientAckOfUnsentData);
-SL_SAME(SL_ID_CLIENT_STRADDLES_STREAM_START, InsertionDrop::kClientStraddlesStreamStart);
-SL_SAME(SL_ID_BACKEND_SYN_WITHOUT_ACK, InsertionDrop::kBackendSynWithoutAck);
-SL_SAME(SL_ID_BACKEND_SYN_ACK_MISMATCH, InsertionDrop::kBackendSynAckMismatch);
-SL_SAME(SL_ID_BACKEND_NOT_SYNCHRONIZED, InsertionDrop::kBackendNotSynchronized);
+// SL_ID_* and InsertionDrop, SL_TCP_* and TcpState are generated from one list each
+// (tcp_rules.h); what remains to check is that the program's counter arrays hold them.
+static_assert(SL_INSERTION_DROP_COUNT <= SL_XDP_INSERTION_DROPS);
+SL_SAME(SL_RESEND_NONE, insertion::ResendCause::kNone);
+SL_SAME(SL_RESEND_BACKEND_PARTIAL_ACK, insertion::ResendCause::kBackendPartialAck);
+SL_SAME(SL_RESEND_BACKEND_SACK, insertion::ResendCause::kBackendSack);
+SL_SAME(SL_RESEND_BACKEND_DUPLICATE_ACK, insertion::ResendCause::kBackendDuplicateAck);
 static_assert(SL_XDP_MAGLEV_SIZE == sched::kMaglevTableSize);
 static_assert(SL_XDP_MAX_BACKENDS == sched::BackendSet::kMaxBackends);
 #undef SL_SAME
