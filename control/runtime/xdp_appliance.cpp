@@ -17,6 +17,7 @@
 #include "control/runtime/appliance.hpp"
 #include "control/runtime/kernel_addresses.hpp"
 #include "control/runtime/kernel_standoff.hpp"
+#include "control/runtime/stats_summary.hpp"
 #include "dataplane/shared/xdp_maps.h"
 #include "dataplane/xdp/header_timer_runner.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
@@ -246,6 +247,10 @@ int run_xdp_appliance(std::shared_ptr<const config::Config> config,
   datapath->stop();
   spdlog::info("stopped: rx {} tx {} dropped {} flows created {}", total.rx_packets,
                total.tx_packets, total.dropped, total.flows_created);
+  // The same walk as dpdk mode's exit log, the console and /metrics (pipeline::for_each_drop).
+  if (const std::string drops = drop_reasons_line(total); !drops.empty()) {
+    spdlog::info("drops by reason: {}", drops);
+  }
   return status;
 }
 
