@@ -11,6 +11,18 @@
 /* ------------------------------------------------------------------------ TCP and UDP */
 static __always_inline __u32 sl_mss_for(__u32 mtu, __u8 family) { return mtu - (family == SL_FAMILY_V4 ? 40 : 60); }
 
+/* The SNAT -> backend address pair of a segment sent towards the backend, as sl_pseudo takes
+ * it (an IPv4 address in the first 4 of the 16 bytes, zeros after). */
+static __always_inline void sl_backend_pair(const struct sl_xdp_flow *f, int v4, __u8 *src, __u8 *dst) {
+  if (v4) {
+    __builtin_memcpy(src, f->snat, 4);
+    __builtin_memcpy(dst, f->backend, 4);
+  } else {
+    __builtin_memcpy(src, f->snat, 16);
+    __builtin_memcpy(dst, f->backend, 16);
+  }
+}
+
 /* The header segment towards the backend, built in place of the backend segment that asked for
  * it (dup ACK, SACK or partial ack at c+1, SYN-ACK retransmission): XDP cannot send it in
  * addition, and that segment tells the client nothing it needs (docs/xdp.md). Built like the
@@ -61,13 +73,7 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   /* Checksum: pseudo header + TCP header + the header bytes (zero beyond H, at an even
    * offset of the segment). */
   __u8 src[16] = {}, dst[16] = {};
-  if (v4) {
-    __builtin_memcpy(src, f->snat, 4);
-    __builtin_memcpy(dst, f->backend, 4);
-  } else {
-    __builtin_memcpy(src, f->snat, 16);
-    __builtin_memcpy(dst, f->backend, 16);
-  }
+  sl_backend_pair(f, v4, src, dst);
   sl_pseudo(s->ck_new, src, dst, l4_len, IPPROTO_TCP);
   __builtin_memcpy(s->ck_new + 40, tcp, 32);
   __u64 sum = 0;
@@ -136,13 +142,7 @@ __attribute__((noinline)) int sl_stale_ack_reset(struct xdp_md *ctx, struct sl_s
   tcp[SL_TCPH_FLAGS] = SL_TCP_RST;
   tcp[14] = tcp[15] = tcp[16] = tcp[17] = tcp[18] = tcp[19] = 0;
   __u8 src[16] = {}, dst[16] = {};
-  if (v4) {
-    __builtin_memcpy(src, f->snat, 4);
-    __builtin_memcpy(dst, f->backend, 4);
-  } else {
-    __builtin_memcpy(src, f->snat, 16);
-    __builtin_memcpy(dst, f->backend, 16);
-  }
+  sl_backend_pair(f, v4, src, dst);
   sl_pseudo(s->ck_new, src, dst, 20, IPPROTO_TCP);
   __builtin_memcpy(s->ck_new + 40, tcp, 20);
   const __s64 sum = bpf_csum_diff(0, 0, (void *)s->ck_new, 60, 0);
