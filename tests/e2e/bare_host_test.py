@@ -28,6 +28,8 @@ import time
 import unittest
 from pathlib import Path
 
+from appliance_process import ApplianceProcess
+
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "")
 TAG = f"{os.getpid() % 100000}"
 NS_APP, NS_CLIENT, NS_BACKEND = (f"bh{TAG}-{role}" for role in ("app", "cli", "be"))
@@ -37,7 +39,6 @@ VIP = "10.10.0.100"
 CONSOLE_PORT = 7071
 BULK_BYTES = 32 * 1024 * 1024
 STARTUP_TIMEOUT_S = 30
-STOP_TIMEOUT_S = 10
 CONSOLE = Path(__file__).resolve().parent / "lab" / "console_client.py"
 
 
@@ -175,30 +176,11 @@ def can_run():
             and Path(SLUICE_BIN).exists())
 
 
-class Appliance:
-    """One `sluice run` in the appliance namespace, its log in a file."""
+class Appliance(ApplianceProcess):
+    """One `sluice run` in the appliance namespace (appliance_process.py), with its console."""
 
     def __init__(self, workdir, name):
-        self.config = Path(workdir) / f"{name}.toml"
-        self.config.write_text(config_text(f"bh-{TAG}-{name}"))
-        self.log_path = Path(workdir) / f"{name}.log"
-        self.log_file = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            in_ns(NS_APP, SLUICE_BIN, "run", "--config", str(self.config)),
-            stdout=self.log_file, stderr=subprocess.STDOUT)
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def wait_for(self, text, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.log():
-                return True
-            if self.process.poll() is not None:
-                return text in self.log()
-            time.sleep(0.1)
-        return False
+        super().__init__(NS_APP, SLUICE_BIN, workdir, config_text(f"bh-{TAG}-{name}"), name)
 
     def console(self, *commands):
         out = sh(*in_ns(NS_APP, "/usr/bin/python3", str(CONSOLE), "--port", str(CONSOLE_PORT),
@@ -208,21 +190,6 @@ class Appliance:
     def backend_state(self):
         answer = self.console("show backends web json")[0]
         return json.loads(answer.strip().splitlines()[-1])[0]["state"]
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=STOP_TIMEOUT_S)
-        finally:
-            self.log_file.close()
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        if not self.log_file.closed:
-            self.log_file.close()
 
 
 @unittest.skipUnless(can_run(), "needs root, ip, nft, nginx, curl and SLUICE_BIN")

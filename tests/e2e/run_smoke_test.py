@@ -25,6 +25,8 @@ import time
 import unittest
 from pathlib import Path
 
+from appliance_process import ApplianceProcess
+
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "")
 TAG = f"{os.getpid() % 100000}"
 NS_APP, NS_CLIENT, NS_BACKEND = (f"dpe2e-{TAG}-{role}" for role in ("app", "cli", "be"))
@@ -32,7 +34,6 @@ FRONT_APP, FRONT_CLIENT = f"df{TAG}a", f"df{TAG}c"
 BACK_APP, BACK_BACKEND = f"db{TAG}a", f"db{TAG}b"
 VIP = "10.10.0.100"
 STARTUP_TIMEOUT_S = 30
-STOP_TIMEOUT_S = 10
 
 # A ping without the ping binary: ICMP echo over a raw socket, verifies the echoed payload.
 PING = textwrap.dedent("""\
@@ -204,44 +205,11 @@ def can_run_lab():
             and Path(SLUICE_BIN).exists())
 
 
-class Appliance:
-    """One `sluice run` in the appliance namespace, stderr captured to a file."""
+class Appliance(ApplianceProcess):
+    """One `sluice run` in the appliance namespace (appliance_process.py)."""
 
     def __init__(self, workdir, text, name="sluice"):
-        self.config = Path(workdir) / f"{name}.toml"
-        self.config.write_text(text)
-        self.log_path = Path(workdir) / f"{name}.log"
-        self.log_file = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            in_ns(NS_APP, SLUICE_BIN, "run", "--config", str(self.config)),
-            stdout=self.log_file, stderr=subprocess.STDOUT)
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def wait_for(self, text, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.log():
-                return True
-            if self.process.poll() is not None:
-                return text in self.log()
-            time.sleep(0.1)
-        return False
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=STOP_TIMEOUT_S)
-        finally:
-            self.log_file.close()
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.log_file.close()
+        super().__init__(NS_APP, SLUICE_BIN, workdir, text, name)
 
 
 @unittest.skipUnless(can_run_lab(), "needs root, iproute2 and SLUICE_BIN")
