@@ -58,26 +58,31 @@ std::optional<standoff::OffloadSet> read_offloads(const std::string& device, std
   return on;
 }
 
-bool set_offload(const std::string& device, Offload offload, bool on, std::string& error) {
-  const CommandResult result = run_command(
-      "ethtool", {"-K", device, std::string(standoff::offload_name(offload)), on ? "on" : "off"});
+standoff::OffloadSet set_offloads(const std::string& device, standoff::OffloadSet offloads,
+                                  bool on, std::string& error) {
+  if (offloads.empty()) return {};
+  std::vector<std::string> args{"-K", device};
+  for (Offload offload : standoff::kOffloads) {
+    if (!offloads.contains(offload)) continue;
+    args.emplace_back(standoff::offload_name(offload));
+    args.emplace_back(on ? "on" : "off");
+  }
+  // One request: the kernel resolves the dependencies among them (tso needs tx checksums and
+  // scatter-gather) in one pass, as `ethtool -K DEV tx on tso on` does.
+  const CommandResult result = run_command("ethtool", args);
   if (!result.started) {
     error = "cannot run ethtool (Debian package ethtool)";
-    return false;
+    return offloads;
   }
-  // Read back: ethtool exits 0 when the kernel keeps a fixed feature as it is, and a feature
-  // may depend on another (tso on tx checksums and scatter-gather).
-  std::string read_error;
-  const auto now = read_offloads(device, read_error);
-  if (!now) {
-    error = read_error;
-    return false;
+  // Read back: ethtool exits 0 when the kernel keeps a fixed feature as it is.
+  const auto now = read_offloads(device, error);
+  if (!now) return offloads;
+  standoff::OffloadSet refused;
+  for (Offload offload : standoff::kOffloads) {
+    if (offloads.contains(offload) && now->contains(offload) != on) refused.insert(offload);
   }
-  if (now->contains(offload) != on) {
-    error = result.ok() ? "the kernel kept it" : first_line(result.output);
-    return false;
-  }
-  return true;
+  if (!refused.empty()) error = result.ok() ? "the kernel kept it" : first_line(result.output);
+  return refused;
 }
 
 }  // namespace sluice::runtime

@@ -13,9 +13,10 @@ namespace sluice::runtime {
 // reads as off.
 std::optional<standoff::OffloadSet> read_offloads(const std::string& device, std::string& error);
 
-// Turns one offload on or off; false with `error` set when the kernel refuses (a fixed
-// feature, or no such device).
-bool set_offload(const std::string& device, standoff::Offload offload, bool on,
-                 std::string& error);
+// Turns `offloads` on or off in one `ethtool -K` and reads them back. Returns those the
+// kernel did not change (a fixed feature, no such device, no ethtool), with `error` saying
+// why; empty when all took.
+standoff::OffloadSet set_offloads(const std::string& device, standoff::OffloadSet offloads,
+                                  bool on, std::string& error);
 
 }  // namespace sluice::runtime

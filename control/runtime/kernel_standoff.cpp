@@ -87,14 +87,11 @@ void restore_device(const std::string& device, const DeviceOriginal& original) n
                    standoff::knob_path(knob, device), *value);
     }
   }
-  // kOffloads order: tx before tso, which depends on it.
-  for (Offload offload : standoff::kOffloads) {
-    if (!original.offloads_on.contains(offload)) continue;
-    std::string error;
-    if (!set_offload(device, offload, true, error)) {
-      spdlog::warn("kernel stand-off: could not turn {} back on on {}: {}",
-                   standoff::offload_name(offload), device, error);
-    }
+  std::string error;
+  const OffloadSet refused = set_offloads(device, original.offloads_on, true, error);
+  if (!refused.empty()) {
+    spdlog::warn("kernel stand-off: could not turn {} back on on {}: {}", refused.to_string(),
+                 device, error);
   }
 }
 
@@ -216,23 +213,22 @@ void KernelStandoff::apply(const Held& held) const {
     if (!flush.ok()) spdlog::warn("kernel stand-off: ip -6 addr flush dev {} scope link failed", device);
     knobs += "link-local addresses removed, ";
   }
+  // Every offload of the list off in one request: those already off stay so, and an adopted
+  // device (already changed by a dead run) changes nothing.
+  OffloadSet all;
+  for (Offload offload : standoff::kOffloads) all.insert(offload);
   std::string error;
-  const auto now_on = read_offloads(device, error);
-  OffloadSet turned_off;
-  OffloadSet kept_on;
+  const OffloadSet kept_on = set_offloads(device, all, false, error);
+  OffloadSet turned_off = held.original.offloads_on;
   for (Offload offload : standoff::kOffloads) {
-    if (!now_on || !now_on->contains(offload)) continue;
-    if (set_offload(device, offload, false, error)) {
-      turned_off.insert(offload);
-    } else {
-      kept_on.insert(offload);
-      spdlog::warn("kernel stand-off: {} stays on on {} ({}){}", standoff::offload_name(offload),
-                   device, error,
-                   offload == Offload::kGro || offload == Offload::kLro
-                       ? ": frames larger than the MTU may reach the PMD; they are dropped and "
-                         "counted (rx_oversized)"
-                       : "");
-    }
+    if (!kept_on.contains(offload)) continue;
+    turned_off.erase(offload);
+    spdlog::warn("kernel stand-off: {} stays on on {} ({}){}", standoff::offload_name(offload),
+                 device, error,
+                 offload == Offload::kGro || offload == Offload::kLro
+                     ? ": frames larger than the MTU may reach the datapath; they are dropped "
+                       "and counted (oversized_frame)"
+                     : "");
   }
   const std::string ingress =
       stance_.drop_ingress
