@@ -1,11 +1,22 @@
 """One `sluice run` in a network namespace, its output in a file: the appliance the tests that
-build their own namespaces (run_smoke_test.py, bare_host_test.py) start, wait for and stop."""
+build their own namespaces (run_smoke_test.py, bare_host_test.py) start, wait for and stop,
+and the two command helpers they share."""
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 STOP_TIMEOUT_S = 10
+
+
+def sh(*args, check=True, **kwargs):
+    """Runs a command, output captured as text."""
+    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kwargs)
+
+
+def in_ns(ns, *args):
+    """The command line that runs `args` inside network namespace `ns`."""
+    return ["ip", "netns", "exec", ns, *args]
 
 
 class ApplianceProcess:
@@ -15,7 +26,7 @@ class ApplianceProcess:
         self.log_path = Path(workdir) / f"{name}.log"
         self.log_file = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            ["ip", "netns", "exec", namespace, binary, "run", "--config", str(self.config)],
+            in_ns(namespace, binary, "run", "--config", str(self.config)),
             stdout=self.log_file, stderr=subprocess.STDOUT)
 
     def log(self):

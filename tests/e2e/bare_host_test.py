@@ -28,7 +28,7 @@ import time
 import unittest
 from pathlib import Path
 
-from appliance_process import ApplianceProcess
+from appliance_process import ApplianceProcess, in_ns, sh
 
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "")
 TAG = f"{os.getpid() % 100000}"
@@ -40,14 +40,6 @@ CONSOLE_PORT = 7071
 BULK_BYTES = 32 * 1024 * 1024
 STARTUP_TIMEOUT_S = 30
 CONSOLE = Path(__file__).resolve().parent / "lab" / "console_client.py"
-
-
-def sh(*args, check=True, **kwargs):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kwargs)
-
-
-def in_ns(ns, *args):
-    return ["ip", "netns", "exec", ns, *args]
 
 
 def kernel_stance(device):

@@ -25,7 +25,7 @@ import time
 import unittest
 from pathlib import Path
 
-from appliance_process import ApplianceProcess
+from appliance_process import ApplianceProcess, in_ns, sh
 
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "")
 TAG = f"{os.getpid() % 100000}"
@@ -131,14 +131,6 @@ PROXY_BACKEND = textwrap.dedent("""\
         conn.sendall(data.hex().encode())
         conn.close()
     """)
-
-
-def sh(*args, check=True, **kwargs):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kwargs)
-
-
-def in_ns(ns, *args):
-    return ["ip", "netns", "exec", ns, *args]
 
 
 def config_text(file_prefix, app_front=None, extra="", backend_port=8080):
