@@ -125,19 +125,19 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
   w->id = id;
   w->to_backend = side == SL_SIDE_CLIENT;
   if (p->protocol == IPPROTO_UDP) {
-    if (side == SL_SIDE_CLIENT && f->header_len > 0 && f->header_state != SL_HDR_ACKED) {
+    if (side == SL_SIDE_CLIENT && f->ins.header_len > 0 && f->ins.header_state != SL_HDR_ACKED) {
       /* The header must not be split or fragmented (spec): a datagram it would push over the
        * backend link's MTU becomes an ICMP error telling the client the size that fits. */
       const __u32 backend_ip = f->backend_family == SL_FAMILY_V4 ? 20 : 40;
-      const __u32 grown = backend_ip + (p->l3_end - p->l4) + f->header_len;
+      const __u32 grown = backend_ip + (p->l3_end - p->l4) + f->ins.header_len;
       if (grown > f->backend_mtu) {
-        const __u32 overhead = f->header_len + backend_ip;
+        const __u32 overhead = f->ins.header_len + backend_ip;
         const __u32 reduced = f->backend_mtu > overhead ? f->backend_mtu - overhead + (p->l4 - p->l3) : 0;
         return sl_udp_too_big(ctx, s, f, in_port, reduced);
       }
       w->grow = SL_GROW_KEEP;
-      w->header_len = f->header_len;
-      if (!f->udp_every) f->header_state = SL_HDR_ACKED; /* first datagram only */
+      w->header_len = f->ins.header_len;
+      if (!f->udp_every) f->ins.header_state = SL_HDR_ACKED; /* first datagram only */
       if (c) c->pp_inserted++;
     }
     f->last_seen_ns = now;
@@ -147,18 +147,18 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
   if (side == SL_SIDE_BACKEND && f->state == SL_TCP_SYN_SENT &&
       (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_ACK)
     return sl_stale_ack_reset(ctx, s, f);
-  const __u8 armed_before = f->ins_flags & SL_INS_TIMER_ARMED;
+  const __u8 armed_before = f->ins.flags & SL_INS_TIMER_ARMED;
   const int reason = side == SL_SIDE_CLIENT ? sl_tcp_client(s, f, now) : sl_tcp_backend(s, f);
   if (reason) return sl_drop(c, SL_VERDICT_DROP_INSERTION, (__u32)reason);
-  if (!armed_before && (f->ins_flags & SL_INS_TIMER_ARMED)) {
+  if (!armed_before && (f->ins.flags & SL_INS_TIMER_ARMED)) {
     const __u8 armed = 1; /* once per flow: the header timer's work list */
     bpf_map_update_elem(&sl_armed, &id, &armed, BPF_ANY);
   }
   /* A backend signal that the header was lost, on a segment that carries nothing for the
    * client: that segment becomes the header resend (XDP holds one frame). */
-  if (side == SL_SIDE_BACKEND && (f->ins_flags & SL_INS_RESEND_WANTED) && p->l3_end == p->payload &&
+  if (side == SL_SIDE_BACKEND && (f->ins.flags & SL_INS_RESEND_WANTED) && p->l3_end == p->payload &&
       !(flags & (SL_TCP_FIN | SL_TCP_RST))) {
-    f->ins_flags &= ~SL_INS_RESEND_WANTED;
+    f->ins.flags &= ~SL_INS_RESEND_WANTED;
     f->last_seen_ns = now;
     return sl_header_segment(ctx, s, f);
   }

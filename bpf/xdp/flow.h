@@ -165,10 +165,10 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   f->client_mtu = sl_mtu_towards(f->client_family, f->client);
   f->backend_mtu = sl_mtu_towards(f->backend_family, f->backend);
   if (k->protocol == IPPROTO_TCP) {
-    f->client_isn = sl_rd32(s->in, s->p.l4 + SL_TCPH_SEQ);
-    f->client_snd_nxt = f->client_isn + 1;
-    f->backend_mss = SL_TCP_DEFAULT_MSS;
-    if (svc->flags & SL_SVC_WITH_DATA) f->ins_flags |= SL_INS_WITH_DATA;
+    /* The engine's state from the SYN (tcp_insertion.h); no header until one is built below,
+     * which sets H and makes it pending. */
+    sl_ins_init(&f->ins, sl_rd32(s->in, s->p.l4 + SL_TCPH_SEQ), 0, (svc->flags & SL_SVC_WITH_DATA) != 0);
+    f->ins.header_state = SL_HDR_NONE;
   }
 
   const __u32 zero = 0;
@@ -252,8 +252,8 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
         if (bpf_map_update_elem(&sl_headers, &id, &bld->hdr, BPF_ANY) == 0) {
           struct sl_xdp_flow *stored = bpf_map_lookup_elem(&sl_flows, &id);
           if (stored) {
-            stored->header_len = (__u16)len;
-            stored->header_state = SL_HDR_PENDING;
+            stored->ins.header_len = (__u16)len;
+            stored->ins.header_state = SL_HDR_PENDING;
           }
         }
       }

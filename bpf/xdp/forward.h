@@ -245,7 +245,7 @@ static __always_inline void sl_translate_sack(__u8 *in, const struct sl_parsed *
     if (i < blocks) {
       __u32 l = sl_rd32(in, o + 2 + 8 * i);
       __u32 r = sl_rd32(in, o + 6 + 8 * i);
-      if (sl_translate_sack_block(f->client_isn, f->header_len, &l, &r)) {
+      if (sl_translate_sack_block(f->ins.client_isn, f->ins.header_len, &l, &r)) {
         sl_wr32(in, o + 2 + 8 * kept, l);
         sl_wr32(in, o + 6 + 8 * kept, r);
         kept++;

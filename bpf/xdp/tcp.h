@@ -35,7 +35,7 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   const __u64 id = s->w.id;
   struct sl_xdp_header *hdr = bpf_map_lookup_elem(&sl_headers, &id);
   if (!hdr) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  const __u32 H = f->header_len & (PP2_HEADER_MAX - 1);
+  const __u32 H = f->ins.header_len & (PP2_HEADER_MAX - 1);
   if (H == 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
   __u32 port_id = 0;
   __u8 mac[6];
@@ -56,8 +56,8 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   __u8 *tcp = out + 14 + ip_len;
   __builtin_memcpy(tcp, &f->snat_port, 2);
   __builtin_memcpy(tcp + 2, &f->backend_port, 2);
-  const __u32 seq = f->client_isn + 1;
-  const __u32 ack = f->client_last_ack;
+  const __u32 seq = f->ins.client_isn + 1;
+  const __u32 ack = f->ins.client_last_ack;
   tcp[4] = (__u8)(seq >> 24); tcp[5] = (__u8)(seq >> 16); tcp[6] = (__u8)(seq >> 8); tcp[7] = (__u8)seq;
   tcp[8] = (__u8)(ack >> 24); tcp[9] = (__u8)(ack >> 16); tcp[10] = (__u8)(ack >> 8); tcp[11] = (__u8)ack;
   tcp[12] = (__u8)((tl / 4) << 4);
@@ -171,7 +171,7 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
   __u8 *in = s->in;
   struct sl_fwd *w = &s->w;
   const __u8 flags = p->tcp_flags;
-  if (f->header_len > 0) {
+  if (f->ins.header_len > 0) {
     struct sl_client_decision d = {};
     /* Growing is bounded by the backend side's MTU and its IP header (after translation). */
     const int reason =
@@ -180,7 +180,7 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
     sl_wr32(in, p->l4 + SL_TCPH_SEQ, d.seq);
     if (d.grow) {
       w->grow = d.grow;
-      w->header_len = f->header_len;
+      w->header_len = f->ins.header_len;
       if (c) {
         if (d.resend) c->pp_resent++;
         else c->pp_inserted++;
@@ -194,10 +194,10 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
     if (d.strip_payload) w->strip_payload = 1;
   }
   if (flags & SL_TCP_SYN) {
-    if (f->header_len > 0) sl_strip_tfo(in, p);
+    if (f->ins.header_len > 0) sl_strip_tfo(in, p);
     sl_clamp_mss(in, p, sl_mss_for(f->backend_mtu, f->backend_family));
   }
-  if (f->header_len > 0) {
+  if (f->ins.header_len > 0) {
     f->last_client_window = (__u16)sl_rd16(in, p->l4 + SL_TCPH_WINDOW);
     /* The last client segment's option, or none when it had none (as the C++ flow's
      * client_has_timestamps): a resend never carries a stale TS (found by the differential
@@ -218,16 +218,16 @@ __attribute__((noinline)) int sl_tcp_backend(struct sl_scratch *s, struct sl_xdp
   struct sl_parsed *p = &s->p;
   __u8 *in = s->in;
   const __u8 flags = p->tcp_flags;
-  if (f->header_len > 0) {
+  if (f->ins.header_len > 0) {
     const int reason = sl_backend_segment(f, in, p);
     if (reason) return reason;
     if (flags & SL_TCP_ACK) sl_wr32(in, p->l4 + SL_TCPH_ACK, sl_flow_server_ack(f, sl_rd32(in, p->l4 + SL_TCPH_ACK)));
     sl_translate_sack(in, p, f);
-    if ((flags & SL_TCP_SYN) && (f->ins_flags & SL_INS_WITH_DATA) && p->mss_off) {
+    if ((flags & SL_TCP_SYN) && (f->ins.flags & SL_INS_WITH_DATA) && p->mss_off) {
       const __u32 o = p->l4 + p->mss_off + 2;
       const __u32 mss = sl_rd16(in, o);
       /* From the adopted SYN-ACK's MSS, as the engine: a retransmission cannot change it. */
-      const __u16 lowered = sl_client_facing_mss(f->backend_mss, f->header_len);
+      const __u16 lowered = sl_client_facing_mss(f->ins.backend_mss, f->ins.header_len);
       if (lowered < mss) sl_wr16(in, o, lowered);
     }
   }

@@ -5,10 +5,12 @@ namespace sluice::insertion {
 // The strings are stable: the console and the metrics exporter print them.
 
 std::string_view to_string(HeaderState state) noexcept {
-  switch (state) {
-    case HeaderState::kPending: return "pending";
-    case HeaderState::kSent: return "sent";
-    case HeaderState::kAcked: return "acked";
+  switch (static_cast<std::uint8_t>(state)) {
+#define SLUICE_HEADER_STATE(c_name, cpp_name, value, text) \
+  case c_name: return text;
+    SL_HEADER_STATE_LIST(SLUICE_HEADER_STATE)  // dataplane/shared/tcp_insertion.h
+#undef SLUICE_HEADER_STATE
+    default: break;
   }
   return "unknown";
 }
@@ -43,22 +45,20 @@ std::string_view to_string(HeaderPlacement placement) noexcept {
 
 std::string_view to_string(ResendCause cause) noexcept {
   switch (cause) {
-    case ResendCause::kNone: return "none";
-    case ResendCause::kClientRetransmission: return "client_retransmission";
-    case ResendCause::kBackendPartialAck: return "backend_partial_ack";
-    case ResendCause::kBackendSack: return "backend_sack";
-    case ResendCause::kBackendDuplicateAck: return "backend_duplicate_ack";
-    case ResendCause::kBackendSynAckRetransmission: return "backend_syn_ack_retransmission";
-    case ResendCause::kTimer: return "timer";
+#define SLUICE_RESEND_CAUSE(c_name, cpp_name, value, text) \
+  case ResendCause::cpp_name: return text;
+    SL_RESEND_CAUSE_LIST(SLUICE_RESEND_CAUSE)  // dataplane/shared/tcp_insertion.h
+#undef SLUICE_RESEND_CAUSE
   }
   return "unknown";
 }
 
 std::string_view to_string(TimerAction action) noexcept {
   switch (action) {
-    case TimerAction::kNothing: return "nothing";
-    case TimerAction::kResend: return "resend";
-    case TimerAction::kGiveUp: return "give_up";
+#define SLUICE_TIMER_ACTION(c_name, cpp_name, value, text) \
+  case TimerAction::cpp_name: return text;
+    SL_TIMER_ACTION_LIST(SLUICE_TIMER_ACTION)  // dataplane/shared/tcp_insertion.h
+#undef SLUICE_TIMER_ACTION
   }
   return "unknown";
 }

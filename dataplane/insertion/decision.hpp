@@ -8,6 +8,7 @@
 
 #include "dataplane/insertion/segment.hpp"
 #include "dataplane/packet/tcp_seq.hpp"
+#include "dataplane/shared/tcp_insertion.h"
 #include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::insertion {
@@ -17,11 +18,13 @@ enum class InsertionMode : std::uint8_t {
   kWithData,   // header prepended to the first client data (config send = "with-data")
 };
 
-// The header's delivery state, as `show conntrack` prints it (spec cli-console.md).
+// The header's delivery state, as `show conntrack` prints it (spec cli-console.md): the values of
+// SL_HEADER_STATE_LIST (dataplane/shared/tcp_insertion.h), which the XDP flow stores too. An
+// engine always has a header, so "none" is not among them.
 enum class HeaderState : std::uint8_t {
-  kPending,  // not sent yet
-  kSent,     // sent at least once, not acknowledged
-  kAcked,    // the backend acknowledged c+1+H
+  kPending = SL_HDR_PENDING,  // not sent yet
+  kSent = SL_HDR_SENT,        // sent at least once, not acknowledged
+  kAcked = SL_HDR_ACKED,      // the backend acknowledged c+1+H
 };
 
 enum class Verdict : std::uint8_t { kForward, kDrop };
@@ -41,17 +44,13 @@ enum class HeaderPlacement : std::uint8_t {
   kStandaloneBefore,  // emit the header segment (see HeaderSegment) before this segment
 };
 
-// Why the header is being sent again (spec proxy-protocol.md, TCP item 5).
+// Why the header is being sent again (spec proxy-protocol.md, TCP item 5): one list for both
+// datapaths (SL_RESEND_CAUSE_LIST, dataplane/shared/tcp_insertion.h).
 enum class ResendCause : std::uint8_t {
-  kNone,
-  kClientRetransmission,         // client resent its segment at c+1
-  kBackendPartialAck,            // backend ack inside the header: c+1 < ack < c+1+H
-  kBackendSack,                  // backend SACKs data above its ack, ack below c+1+H
-  kBackendDuplicateAck,          // backend pure duplicate ACK at c+1
-  kBackendSynAckRetransmission,  // backend never got the segment completing its handshake
-  kTimer,                        // the header's own retransmission timer expired
+#define SLUICE_RESEND_CAUSE(c_name, cpp_name, value, text) cpp_name = value,
+  SL_RESEND_CAUSE_LIST(SLUICE_RESEND_CAUSE)
+#undef SLUICE_RESEND_CAUSE
 };
-
 
 // The standalone header segment to the backend: flags ACK|PSH, payload = the header, window as
 // the client last advertised it.
@@ -90,10 +89,13 @@ struct BackendDecision {
   bool header_acked_now = false;  // this segment moved the header to kAcked
 };
 
+// What a header timer expiry does (SL_TIMER_ACTION_LIST): kNothing (not due, or nothing to
+// deliver), kResend (send `header_segment` to the backend), kGiveUp (reset both sides with
+// `to_client` and `to_backend`, then drop the flow).
 enum class TimerAction : std::uint8_t {
-  kNothing,  // not due, or nothing to deliver
-  kResend,   // send `header_segment` to the backend
-  kGiveUp,   // reset both sides with `to_client` and `to_backend`, then drop the flow
+#define SLUICE_TIMER_ACTION(c_name, cpp_name, value, text) cpp_name = value,
+  SL_TIMER_ACTION_LIST(SLUICE_TIMER_ACTION)
+#undef SLUICE_TIMER_ACTION
 };
 
 struct TimerDecision {

@@ -18,6 +18,7 @@
 #include "dataplane/insertion/segment.hpp"
 #include "dataplane/insertion/sequence_map.hpp"
 #include "dataplane/packet/tcp_seq.hpp"
+#include "dataplane/shared/tcp_insertion.h"
 
 namespace sluice::insertion {
 
@@ -42,76 +43,37 @@ class InsertionEngine {
     return map().translate_sack_block(block);
   }
 
-  HeaderState header_state() const noexcept { return header_state_; }
+  HeaderState header_state() const noexcept { return static_cast<HeaderState>(state_.header_state); }
   InsertionMode mode() const noexcept {
-    return has(kWithDataMode) ? InsertionMode::kWithData : InsertionMode::kOnConnect;
+    return has(SL_INS_WITH_DATA) ? InsertionMode::kWithData : InsertionMode::kOnConnect;
   }
-  TcpSeq client_isn() const noexcept { return client_isn_; }
-  std::uint16_t header_length() const noexcept { return header_length_; }
-  std::uint8_t timer_resends() const noexcept { return timer_resends_; }
+  TcpSeq client_isn() const noexcept { return TcpSeq(state_.client_isn); }
+  std::uint16_t header_length() const noexcept { return state_.header_len; }
+  std::uint8_t timer_resends() const noexcept { return state_.timer_resends; }
   // True once the engine stopped owning the header's delivery without an acknowledgement:
   // after giving up, or after the backend reset the connection.
-  bool delivery_stopped() const noexcept { return has(kDeliveryStopped); }
+  bool delivery_stopped() const noexcept { return has(SL_INS_STOPPED); }
 
  private:
-  // One bit each; flags_ keeps them in a single byte (see the size note below).
-  // The XDP flow's SL_INS_* bits (dataplane/shared/tcp_rules.h), same meaning.
-  enum Flag : std::uint8_t {
-    kWithDataMode = SL_INS_WITH_DATA,
-    kSynAckSeen = SL_INS_SYNACK_SEEN,          // server_isn_ and backend_mss_ are valid
-    kClientSynchronized = SL_INS_CLIENT_SYNC,  // a client segment acknowledged the SYN-ACK
-    kTimerArmed = SL_INS_TIMER_ARMED,
-    kFastResendArmed = SL_INS_FAST_RESEND,     // one backend-triggered resend allowed per timer round
-    kDeliveryStopped = SL_INS_STOPPED,         // given up, or the backend reset: no more resends
-  };
-  bool has(Flag flag) const noexcept { return (flags_ & flag) != 0; }
-  void set(Flag flag) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | flag); }
-  void clear(Flag flag) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~flag); }
+  bool has(unsigned flag) const noexcept { return (state_.flags & flag) != 0; }
+  SequenceMap map() const noexcept { return SequenceMap(client_isn(), state_.header_len); }
 
-  SequenceMap map() const noexcept { return SequenceMap(client_isn_, header_length_); }
-  bool awaiting_ack() const noexcept {
-    return header_state_ == HeaderState::kSent && !has(kDeliveryStopped);
-  }
-
-  ClientDecision client_syn(const SegmentDescription& segment) const noexcept;
-  std::optional<InsertionDrop> client_acceptance(const SegmentDescription& segment) const noexcept;
-  void record_client_segment(const SegmentDescription& segment) noexcept;
-  bool header_due_first_time(const SegmentDescription& segment) const noexcept;
-  bool is_client_retransmission_at_stream_start(const SegmentDescription& segment) const noexcept;
-  TcpSeq forwarded_client_seq(const SegmentDescription& segment) const noexcept;
   void place_header(ClientDecision& decision, const SegmentDescription& segment,
                     const EgressPath& egress) const noexcept;
-
-  BackendDecision backend_syn(const SegmentDescription& segment, BackendDecision decision) noexcept;
-  void record_backend_segment(const SegmentDescription& segment) noexcept;
-  ResendCause header_missing_signal(const SegmentDescription& segment) const noexcept;
-
-  void mark_sent(Nanoseconds now) noexcept;
-  void mark_acked() noexcept;
   HeaderSegment header_segment_with_ack(TcpSeq ack) const noexcept {
     return HeaderSegment{map().stream_start(), ack};
   }
+  HeaderSegment header_segment_with_latest_client_ack() const noexcept {
+    return header_segment_with_ack(TcpSeq(state_.client_last_ack));
+  }
 
-  // Sequence facts. The client-side ones are in the client's space, the backend-side ones in
-  // the backend's space; the give-up resets are built from them.
-  TcpSeq client_isn_;          // c
-  TcpSeq server_isn_;          // s (valid with kSynAckSeen)
-  TcpSeq client_seq_next_;     // highest client seq + length seen (client's SND.NXT)
-  TcpSeq client_ack_latest_;   // highest client ack seen (client's RCV.NXT)
-  TcpSeq backend_seq_next_;    // highest backend seq + length seen (backend's SND.NXT)
-  TcpSeq backend_ack_latest_;  // highest backend ack seen (backend's RCV.NXT)
-  std::int64_t deadline_ns_ = 0;  // valid with kTimerArmed
-  std::uint16_t header_length_;   // H
-  std::uint16_t backend_mss_ = kDefaultBackendMss;  // from the SYN-ACK
-  std::uint8_t timer_resends_ = 0;
-  HeaderState header_state_ = HeaderState::kPending;
-  std::uint8_t flags_ = 0;
+  // The state machine itself is C, shared with the XDP program, which keeps the same struct in
+  // its flow record (dataplane/shared/tcp_insertion.h: every rule and every field explained).
+  sl_tcp_insertion state_;
 };
 
 // The engine lives in every conntrack entry of a TCP flow with PROXY insertion, so a million
-// flows cost 40 MB for it. Six sequence numbers (the two ISNs and each side's SND.NXT/RCV.NXT,
-// needed for RSTs whose numbers the peers accept, RFC 5961 section 3), one 64-bit deadline,
-// H, the backend's MSS and three bytes of state: 39 bytes, padded to 40.
+// flows cost 40 MB for it (the struct's own note says what the 40 bytes hold).
 static_assert(sizeof(InsertionEngine) <= 40, "InsertionEngine must stay small: see above");
 
 }  // namespace sluice::insertion

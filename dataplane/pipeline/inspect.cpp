@@ -6,10 +6,10 @@ namespace sluice::pipeline {
 
 std::string_view header_progress_name(HeaderProgress progress) noexcept {
   switch (progress) {
-    case HeaderProgress::kNone: return "none";
-    case HeaderProgress::kPending: return "pending";
-    case HeaderProgress::kSent: return "sent";
-    case HeaderProgress::kAcked: return "acked";
+#define SLUICE_HEADER_PROGRESS(c_name, cpp_name, value, text) \
+  case HeaderProgress::cpp_name: return text;
+    SL_HEADER_STATE_LIST(SLUICE_HEADER_PROGRESS)  // dataplane/shared/tcp_insertion.h
+#undef SLUICE_HEADER_PROGRESS
   }
   return "none";
 }
@@ -18,11 +18,8 @@ namespace {
 
 HeaderProgress header_progress(const Flow& flow, const Tables& tables) noexcept {
   if (flow.engine) {
-    switch (flow.engine->header_state()) {
-      case insertion::HeaderState::kPending: return HeaderProgress::kPending;
-      case insertion::HeaderState::kSent: return HeaderProgress::kSent;
-      case insertion::HeaderState::kAcked: return HeaderProgress::kAcked;
-    }
+    // One value space for both (SL_HEADER_STATE_LIST).
+    return static_cast<HeaderProgress>(flow.engine->header_state());
   }
   const Service& service = tables.service(flow.service);
   if (flow.protocol() != kProtoUdp || !service.proxy) return HeaderProgress::kNone;

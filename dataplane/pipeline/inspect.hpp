@@ -9,11 +9,17 @@
 #include "dataplane/net/address.hpp"
 #include "dataplane/pipeline/flow.hpp"
 #include "dataplane/pipeline/tables.hpp"
+#include "dataplane/shared/tcp_insertion.h"
 
 namespace sluice::pipeline {
 
 // PROXY header state of a flow (spec cli-console.md, `show conntrack`).
-enum class HeaderProgress : std::uint8_t { kNone, kPending, kSent, kAcked };
+// SL_HEADER_STATE_LIST (dataplane/shared/tcp_insertion.h): the XDP flow's header_state values.
+enum class HeaderProgress : std::uint8_t {
+#define SLUICE_HEADER_PROGRESS(c_name, cpp_name, value, text) cpp_name = value,
+  SL_HEADER_STATE_LIST(SLUICE_HEADER_PROGRESS)
+#undef SLUICE_HEADER_PROGRESS
+};
 std::string_view header_progress_name(HeaderProgress progress) noexcept;  // "none", "pending"...
 
 struct FlowRecord {

@@ -12,7 +12,7 @@
  *   sequence space      sl_seq_lt/le, sl_seq_advance (RFC 1982 maximum)
  *   the two spaces      sl_translate_client_seq, sl_translate_server_ack, sl_translate_sack_block
  *   acceptance          sl_client_segment_drop (client segments after the SYN)
- *   resend signals      sl_sack_block_above, sl_header_missing_signal
+ *   resend signals      sl_sack_block_above (sl_header_missing_signal: tcp_insertion.h)
  *   header placement    sl_header_fits_in_front, sl_client_facing_mss
  *   header timer        sl_header_rto_ns, SL_HEADER_MAX_TIMER_RESENDS
  *   conntrack           sl_tcp_track (states SL_TCP_*), sl_idle_timeout_ns, sl_idle_expired
@@ -84,15 +84,15 @@ extern "C" {
 enum { SL_TCP_STATE_LIST(SL_ABI_CONSTANT) SL_TCP_STATE_COUNT = 0 SL_TCP_STATE_LIST(SL_ABI_COUNT) };
 enum { SL_INSERTION_DROP_LIST(SL_ABI_CONSTANT) SL_INSERTION_DROP_COUNT = 1 SL_INSERTION_DROP_LIST(SL_ABI_COUNT) };
 
-/* Insertion state flags: sl_xdp_flow.ins_flags, and the engine's own flag byte for the first six
- * (dataplane/insertion/engine.hpp takes its values from here). */
+/* Insertion state flags: sl_tcp_insertion.flags (dataplane/shared/tcp_insertion.h), the state
+ * both datapaths keep. */
 #define SL_INS_WITH_DATA 0x01u
 #define SL_INS_SYNACK_SEEN 0x02u
 #define SL_INS_CLIENT_SYNC 0x04u
 #define SL_INS_TIMER_ARMED 0x08u
 #define SL_INS_FAST_RESEND 0x10u
 #define SL_INS_STOPPED 0x20u
-#define SL_INS_CLIENT_SENT_DATA 0x40u /* client SND.NXT moved past c+1 */
+/* 0x40 is free. */
 /* A backend signal asked for the header again. The program sends it in place of the next empty
  * backend segment or grows it into the next client segment at c+1; the header timer thread
  * sends it at its next scan when neither comes first (a signal on a segment with data). */
@@ -104,11 +104,6 @@ enum { SL_INSERTION_DROP_LIST(SL_ABI_CONSTANT) SL_INSERTION_DROP_COUNT = 1 SL_IN
 #define SL_TRACK_LAST_FIN_FROM_CLIENT 0x04u /* who sent the second FIN: LAST_ACK -> TIME_WAIT
                                                needs the other side's ACK */
 
-/* Why a backend segment asks for the header again: insertion::ResendCause's values. */
-#define SL_RESEND_NONE 0u
-#define SL_RESEND_BACKEND_PARTIAL_ACK 2u
-#define SL_RESEND_BACKEND_SACK 3u
-#define SL_RESEND_BACKEND_DUPLICATE_ACK 4u
 
 /* --------------------------------------------------------------------------- sequence space */
 /* RFC 1982 serial comparisons. */
@@ -181,25 +176,6 @@ SLUICE_INLINE int sl_client_segment_drop(uint32_t client_isn, uint32_t server_is
  * above a hole that starts there. A malformed block says nothing. */
 SLUICE_INLINE int sl_sack_block_above(uint32_t left, uint32_t right, uint32_t ack) {
   return sl_seq_lt(left, right) && sl_seq_lt(ack, right);
-}
-
-/* A backend ACK segment (no SYN, no RST) while the header is sent and unacknowledged
- * (ack < c+1+H): does it say the header was lost? `sack_above`: one of its SACK blocks is
- * sl_sack_block_above(.., ack). The rules (docs/resequencing.md "Every resend trigger"):
- *   ack < c+1                  nothing (acknowledges less than the SYN)
- *   c+1 < ack                  partial ack: a window smaller than H trimmed the header
- *   ack == c+1, SACK above     the header is the hole, whether or not the segment has data
- *   ack == c+1, no data/FIN    duplicate ACK (RFC 5681 section 2); the first one suffices
- * An ack of c+1 on a segment with data or FIN and no SACK is no signal: a banner racing the
- * header. */
-SLUICE_INLINE uint32_t sl_header_missing_signal(uint32_t client_isn, uint32_t ack, uint8_t flags,
-                                                uint32_t payload_len, int sack_above) {
-  const uint32_t start = client_isn + 1u;
-  if (sl_seq_lt(ack, start)) return SL_RESEND_NONE;
-  if (ack != start) return SL_RESEND_BACKEND_PARTIAL_ACK;
-  if (sack_above) return SL_RESEND_BACKEND_SACK;
-  if (payload_len == 0 && !(flags & SL_TCPF_FIN)) return SL_RESEND_BACKEND_DUPLICATE_ACK;
-  return SL_RESEND_NONE;
 }
 
 /* ------------------------------------------------------------------------ header placement */

@@ -15,6 +15,7 @@
 #include "dataplane/shared/c_compat.h"
 #include "dataplane/shared/pp2.h"
 #include "dataplane/shared/drop_reasons.h"
+#include "dataplane/shared/tcp_insertion.h"
 #include "dataplane/shared/tcp_rules.h"
 
 #ifdef __cplusplus
@@ -197,13 +198,8 @@ struct sl_xdp_ct_ref {
 
 /* TCP conntrack states SL_TCP_* and SL_UDP_ACTIVE: dataplane/shared/tcp_rules.h. */
 
-/* Insertion flags SL_INS_* (sl_xdp_flow.ins_flags): dataplane/shared/tcp_rules.h. */
-
-
-#define SL_HDR_NONE 0u                /* no header for this flow */
-#define SL_HDR_PENDING 1u
-#define SL_HDR_SENT 2u
-#define SL_HDR_ACKED 3u
+/* The insertion state (sl_xdp_flow.ins, its flags SL_INS_* and header states SL_HDR_*):
+ * dataplane/shared/tcp_insertion.h, the same struct the C++ engine wraps. */
 
 /* One flow (hash, key = flow id: (cpu << 48) | n, also the UNIQUE_ID serial). */
 struct sl_xdp_flow {
@@ -223,20 +219,9 @@ struct sl_xdp_flow {
   uint16_t client_port_id;     /* where the client side leaves (PortId) */
   uint64_t created_ns;
   uint64_t last_seen_ns;
-  /* --- TCP insertion (host-order sequence numbers) --- */
-  uint32_t client_isn;         /* c */
-  uint32_t server_isn;         /* s */
-  uint32_t client_snd_nxt;
-  uint32_t client_last_ack;
-  uint32_t backend_snd_nxt;
-  uint32_t backend_last_ack;
-  uint64_t deadline_ns;        /* header resend deadline (control thread scans it) */
-  uint16_t header_len;         /* H; 0: no header */
-  uint16_t backend_mss;        /* from the SYN-ACK (SL_TCP_DEFAULT_MSS when absent) */
-  uint8_t header_state;        /* SL_HDR_* */
-  uint8_t ins_flags;           /* SL_INS_* */
-  uint8_t timer_resends;
-  uint8_t udp_every;           /* UDP: header on every datagram */
+  /* PROXY header insertion (TCP: the shared state machine; UDP flows use header_len and
+   * header_state only). The header timer thread scans ins.deadline_ns. */
+  struct sl_tcp_insertion ins;
   uint16_t last_client_window; /* raw, network order: copied into header resends */
   uint8_t last_client_ts_len;  /* 0 or 10 */
   uint8_t track_flags;         /* SL_TRACK_* (tcp_rules.h) */
@@ -244,11 +229,13 @@ struct sl_xdp_flow {
   uint16_t client_mtu;         /* host order: the client side's link MTU (MSS clamp) */
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
   uint16_t backend_slot;       /* sl_xdp_backend.slot of `backend` (per-backend counters) */
-  uint8_t reserved2[2];
+  uint8_t udp_every;           /* UDP: header on every datagram */
+  uint8_t reserved2;
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");
-SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, deadline_ns) == 120, "sl_xdp_flow.deadline_ns");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, ins) == 96, "sl_xdp_flow.ins");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, last_client_window) == 136, "sl_xdp_flow.last_client_window");
 SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 160, "sl_xdp_flow size");
 
 /* The flow's PROXY header, built once at the SYN (the shared codec, pp2.h) and kept for

@@ -19,10 +19,6 @@ net::Endpoint endpoint(std::uint8_t family, const std::uint8_t* address, std::ui
   return net::Endpoint{net::IpAddress::from_bytes(f, address), host_port(port)};
 }
 
-std::uint8_t with(std::uint8_t flags, unsigned set) noexcept {
-  return static_cast<std::uint8_t>(flags | set);
-}
-
 std::uint8_t without(std::uint8_t flags, unsigned clear) noexcept {
   return static_cast<std::uint8_t>(flags & ~clear);
 }
@@ -30,47 +26,44 @@ std::uint8_t without(std::uint8_t flags, unsigned clear) noexcept {
 }  // namespace
 
 bool header_timer_armed(const sl_xdp_flow& flow) noexcept {
-  return flow.protocol == kTcp && flow.header_len > 0 && flow.header_state == SL_HDR_SENT &&
-         (flow.ins_flags & SL_INS_TIMER_ARMED) != 0 && (flow.ins_flags & SL_INS_STOPPED) == 0;
+  return flow.protocol == kTcp && flow.ins.header_len > 0 && flow.ins.header_state == SL_HDR_SENT &&
+         (flow.ins.flags & SL_INS_TIMER_ARMED) != 0 && (flow.ins.flags & SL_INS_STOPPED) == 0;
 }
 
 bool header_timer_due(const sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
   return header_timer_armed(flow) && now.count() >= 0 &&
-         static_cast<std::uint64_t>(now.count()) >= flow.deadline_ns;
+         static_cast<std::uint64_t>(now.count()) >= flow.ins.deadline_ns;
 }
 
 bool header_resend_wanted(const sl_xdp_flow& flow) noexcept {
-  return header_timer_armed(flow) && (flow.ins_flags & SL_INS_RESEND_WANTED) != 0;
+  return header_timer_armed(flow) && (flow.ins.flags & SL_INS_RESEND_WANTED) != 0;
 }
 
 insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
   insertion::TimerDecision decision;
+  const insertion::HeaderSegment resend{TcpSeq(flow.ins.client_isn + 1), TcpSeq(flow.ins.client_last_ack)};
   if (!header_timer_due(flow, now)) {
     if (!header_resend_wanted(flow)) return decision;
     // The backend's signal, answered late by one scan: the engine's on_backend_segment resend
     // (header segment with the client's latest ack); the timer's schedule is not moved.
-    flow.ins_flags = without(flow.ins_flags, SL_INS_RESEND_WANTED);
+    flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
     decision.action = insertion::TimerAction::kResend;
-    decision.header_segment = insertion::HeaderSegment{TcpSeq(flow.client_isn + 1), TcpSeq(flow.client_last_ack)};
+    decision.header_segment = resend;
     return decision;
   }
   // Any resend answers a pending backend signal too.
-  flow.ins_flags = without(flow.ins_flags, SL_INS_RESEND_WANTED);
-  if (flow.timer_resends >= insertion::kMaxTimerResends) {
-    // Give up (spec proxy-protocol.md, TCP item 5): both sides reset with the numbers each
-    // accepts (RFC 5961 section 3.2: seq = the receiver's RCV.NXT, its latest ack).
-    flow.ins_flags = with(without(flow.ins_flags, SL_INS_TIMER_ARMED), SL_INS_STOPPED);
-    decision.action = insertion::TimerAction::kGiveUp;
-    decision.to_client = insertion::ResetSegment{TcpSeq(flow.client_last_ack), TcpSeq(flow.client_snd_nxt)};
-    decision.to_backend = insertion::ResetSegment{TcpSeq(flow.backend_last_ack), TcpSeq(flow.backend_snd_nxt)};
-    return decision;
+  flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
+  // The engine's own timer rule, on the same struct (dataplane/shared/tcp_insertion.h).
+  decision.action = static_cast<insertion::TimerAction>(sl_ins_on_timer(&flow.ins, static_cast<std::uint64_t>(now.count())));
+  if (decision.action == insertion::TimerAction::kGiveUp) {
+    sl_ins_reset to_client{};
+    sl_ins_reset to_backend{};
+    sl_ins_give_up_resets(&flow.ins, &to_client, &to_backend);
+    decision.to_client = insertion::ResetSegment{TcpSeq(to_client.seq), TcpSeq(to_client.ack)};
+    decision.to_backend = insertion::ResetSegment{TcpSeq(to_backend.seq), TcpSeq(to_backend.ack)};
+  } else if (decision.action == insertion::TimerAction::kResend) {
+    decision.header_segment = resend;
   }
-  ++flow.timer_resends;
-  flow.deadline_ns = static_cast<std::uint64_t>(now.count()) + sl_header_rto_ns(flow.timer_resends);
-  // A new round: one backend-triggered resend is allowed again (engine.cpp, on_timer).
-  flow.ins_flags = with(flow.ins_flags, SL_INS_FAST_RESEND);
-  decision.action = insertion::TimerAction::kResend;
-  decision.header_segment = insertion::HeaderSegment{TcpSeq(flow.client_isn + 1), TcpSeq(flow.client_last_ack)};
   return decision;
 }
 

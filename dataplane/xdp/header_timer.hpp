@@ -1,13 +1,13 @@
 #pragma once
 // The header's own retransmission timer for the XDP datapath (docs/xdp.md, "Header timer"):
 // the pure part, no libbpf. The BPF program arms the timer when it sends the header
-// (sl_xdp_flow.deadline_ns, SL_INS_TIMER_ARMED) but can only send frames it receives; the
+// (sl_xdp_flow.ins.deadline_ns, SL_INS_TIMER_ARMED) but can only send frames it receives; the
 // control side scans sl_flows and, for a flow whose deadline passed, does what the C++
 // pipeline does on that timer (dataplane/pipeline/worker.cpp on_flow_timer):
 //
-//   on_header_timer(flow, now)       the InsertionEngine::on_timer rules over the map value:
-//                                    resend (deadline doubled, FAST_RESEND re-armed) or, after
-//                                    kMaxTimerResends, give up (timer disarmed, STOPPED)
+//   on_header_timer(flow, now)       sl_ins_on_timer, the rule InsertionEngine::on_timer runs,
+//                                    over the map value: resend (deadline doubled, FAST_RESEND
+//                                    re-armed) or, after kMaxTimerResends, give up
 //   write_header_resend(frame, ...)  the standalone header segment to the backend
 //   write_give_up_reset(frame, ...)  the RST+ACK to the client or to the backend
 //

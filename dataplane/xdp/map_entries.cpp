@@ -14,27 +14,7 @@
 namespace sluice::xdp {
 namespace {
 
-using packet::DropReason;
-using pipeline::PipelineDrop;
-using insertion::InsertionDrop;
-
-// The BPF program counts drops by number: the numbers in xdp_maps.h are the C++ enumerators.
-#define SL_SAME(number, enumerator) static_assert((number) == static_cast<int>(enumerator), #enumerator)
-// SL_PD_* / DropReason, SL_PL_* / PipelineDrop: one list each (drop_reasons.h); what remains to
-// check is that the program's counter arrays hold them.
-static_assert(packet::kDropReasonCount <= SL_XDP_PARSE_DROPS);
-
-static_assert(pipeline::kPipelineDropCount <= SL_XDP_PIPELINE_DROPS);
-// SL_ID_* and InsertionDrop, SL_TCP_* and TcpState are generated from one list each
-// (tcp_rules.h); what remains to check is that the program's counter arrays hold them.
-static_assert(SL_INSERTION_DROP_COUNT <= SL_XDP_INSERTION_DROPS);
-SL_SAME(SL_RESEND_NONE, insertion::ResendCause::kNone);
-SL_SAME(SL_RESEND_BACKEND_PARTIAL_ACK, insertion::ResendCause::kBackendPartialAck);
-SL_SAME(SL_RESEND_BACKEND_SACK, insertion::ResendCause::kBackendSack);
-SL_SAME(SL_RESEND_BACKEND_DUPLICATE_ACK, insertion::ResendCause::kBackendDuplicateAck);
-static_assert(SL_XDP_MAGLEV_SIZE == sched::kMaglevTableSize);
-static_assert(SL_XDP_MAX_BACKENDS == sched::BackendSet::kMaxBackends);
-#undef SL_SAME
+// The compile-time checks of the program's ABI against the C++ side: abi_checks.cpp.
 
 std::uint8_t family_of(const net::IpAddress& address) noexcept {
   return address.is_v4() ? SL_FAMILY_V4 : SL_FAMILY_V6;

@@ -312,8 +312,8 @@ std::vector<FlowInfo> XdpDatapath::flows() const {
     info.snat = endpoint(f.backend_family, f.snat, f.snat_port);
     info.backend = endpoint(f.backend_family, f.backend, f.backend_port);
     info.state = f.state;
-    info.header_state = f.header_state;
-    info.header_length = f.header_len;
+    info.header_state = f.ins.header_state;
+    info.header_length = f.ins.header_len;
     info.last_seen_ns = f.last_seen_ns;
     info.service = f.service;
     result.push_back(info);

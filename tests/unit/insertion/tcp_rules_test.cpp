@@ -2,6 +2,7 @@
 // datapaths call. The engine's and the pipeline's tests cover them through the C++ side, the
 // fixture replay through the XDP program; these cases pin the rules where the two copies used
 // to differ (issue 13) and the edges no fixture reaches.
+#include "dataplane/shared/tcp_insertion.h"
 #include "dataplane/shared/tcp_rules.h"
 
 #include <gtest/gtest.h>

@@ -59,18 +59,17 @@ sl_xdp_flow sent_flow() {
   f.backend_family = SL_FAMILY_V4;
   f.protocol = 6;
   f.state = SL_TCP_ESTABLISHED;
-  f.client_isn = kClientIsn;
-  f.server_isn = kServerIsn;
-  f.client_snd_nxt = kClientIsn + 1 + 100;
-  f.client_last_ack = kServerIsn + 1 + 50;
-  f.backend_snd_nxt = kServerIsn + 1 + 50;
-  f.backend_last_ack = kClientIsn + 1;
-  f.deadline_ns = static_cast<std::uint64_t>((kSentAt + milliseconds(200)).count());
-  f.header_len = kHeaderLength;
-  f.backend_mss = 1460;
-  f.header_state = SL_HDR_SENT;
-  f.ins_flags = SL_INS_SYNACK_SEEN | SL_INS_CLIENT_SYNC | SL_INS_TIMER_ARMED | SL_INS_FAST_RESEND |
-                SL_INS_CLIENT_SENT_DATA;
+  f.ins.client_isn = kClientIsn;
+  f.ins.server_isn = kServerIsn;
+  f.ins.client_snd_nxt = kClientIsn + 1 + 100;
+  f.ins.client_last_ack = kServerIsn + 1 + 50;
+  f.ins.backend_snd_nxt = kServerIsn + 1 + 50;
+  f.ins.backend_last_ack = kClientIsn + 1;
+  f.ins.deadline_ns = static_cast<std::uint64_t>((kSentAt + milliseconds(200)).count());
+  f.ins.header_len = kHeaderLength;
+  f.ins.backend_mss = 1460;
+  f.ins.header_state = SL_HDR_SENT;
+  f.ins.flags = SL_INS_SYNACK_SEEN | SL_INS_CLIENT_SYNC | SL_INS_TIMER_ARMED | SL_INS_FAST_RESEND;
   f.last_client_window = 0x1f6e;
   f.last_client_ts_len = 10;
   const std::uint8_t ts[10] = {8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
@@ -111,7 +110,7 @@ TEST(HeaderTimer, DecidesAsTheInsertionEngineAtEveryInstantUntilTheGiveUp) {
   insertion::InsertionEngine engine = sent_engine();
   sl_xdp_flow flow = sent_flow();
   ASSERT_EQ(engine.header_state(), insertion::HeaderState::kSent);
-  ASSERT_EQ(engine.next_deadline()->count(), static_cast<std::int64_t>(flow.deadline_ns));
+  ASSERT_EQ(engine.next_deadline()->count(), static_cast<std::int64_t>(flow.ins.deadline_ns));
 
   // Around each deadline: 1 ns before, at, and 1 ns after (a second call at the same instant
   // must not fire twice); the schedule 200, 600, 1400, 3000, 6200, 12600, give up at 25400 ms.
@@ -137,12 +136,12 @@ TEST(HeaderTimer, DecidesAsTheInsertionEngineAtEveryInstantUntilTheGiveUp) {
       EXPECT_EQ(got.to_client, want.to_client);
       EXPECT_EQ(got.to_backend, want.to_backend);
     }
-    EXPECT_EQ(flow.timer_resends, engine.timer_resends());
+    EXPECT_EQ(flow.ins.timer_resends, engine.timer_resends());
     EXPECT_EQ(header_timer_armed(flow), engine.next_deadline().has_value());
     if (engine.next_deadline()) {
-      EXPECT_EQ(static_cast<std::int64_t>(flow.deadline_ns), engine.next_deadline()->count());
+      EXPECT_EQ(static_cast<std::int64_t>(flow.ins.deadline_ns), engine.next_deadline()->count());
     }
-    EXPECT_EQ((flow.ins_flags & SL_INS_STOPPED) != 0, engine.delivery_stopped());
+    EXPECT_EQ((flow.ins.flags & SL_INS_STOPPED) != 0, engine.delivery_stopped());
   }
   EXPECT_EQ(resends, insertion::kMaxTimerResends);
   EXPECT_EQ(give_ups, 1);
@@ -164,7 +163,7 @@ TEST(HeaderTimer, LateScansScheduleFromTheScanAsTheEngine) {
     EXPECT_EQ(got.to_backend, want.to_backend);
     EXPECT_EQ(header_timer_armed(flow), engine.next_deadline().has_value());
     if (engine.next_deadline()) {
-      EXPECT_EQ(static_cast<std::int64_t>(flow.deadline_ns), engine.next_deadline()->count());
+      EXPECT_EQ(static_cast<std::int64_t>(flow.ins.deadline_ns), engine.next_deadline()->count());
     }
     ASSERT_LT(++steps, 10);
   }
@@ -179,12 +178,12 @@ TEST(HeaderTimer, ResendNumbersAreTheStreamStartAndTheClientsLatestAck) {
   EXPECT_EQ(decision.header_segment.ack, TcpSeq(kServerIsn + 51));
   // A resend re-arms the one backend-triggered resend of the round, changes nothing else.
   sl_xdp_flow expected = sent_flow();
-  expected.timer_resends = 1;
-  expected.deadline_ns = static_cast<std::uint64_t>((kSentAt + milliseconds(600)).count());
+  expected.ins.timer_resends = 1;
+  expected.ins.deadline_ns = static_cast<std::uint64_t>((kSentAt + milliseconds(600)).count());
   EXPECT_EQ(std::memcmp(&flow, &expected, sizeof flow), 0);
-  flow.ins_flags = static_cast<std::uint8_t>(flow.ins_flags & ~SL_INS_FAST_RESEND);
+  flow.ins.flags = static_cast<std::uint8_t>(flow.ins.flags & ~SL_INS_FAST_RESEND);
   on_header_timer(flow, kSentAt + milliseconds(600));
-  EXPECT_NE(flow.ins_flags & SL_INS_FAST_RESEND, 0);
+  EXPECT_NE(flow.ins.flags & SL_INS_FAST_RESEND, 0);
 }
 
 TEST(HeaderTimer, LeavesFlowsWithoutARunningTimerAlone) {
@@ -195,21 +194,21 @@ TEST(HeaderTimer, LeavesFlowsWithoutARunningTimerAlone) {
     return decision.action == insertion::TimerAction::kNothing && std::memcmp(&flow, &before, sizeof flow) == 0;
   };
   sl_xdp_flow acked = sent_flow();
-  acked.header_state = SL_HDR_ACKED;
-  acked.ins_flags = static_cast<std::uint8_t>(acked.ins_flags & ~SL_INS_TIMER_ARMED);
+  acked.ins.header_state = SL_HDR_ACKED;
+  acked.ins.flags = static_cast<std::uint8_t>(acked.ins.flags & ~SL_INS_TIMER_ARMED);
   EXPECT_TRUE(untouched(acked));
   // The program sets STOPPED on a backend RST without clearing TIMER_ARMED.
   sl_xdp_flow reset = sent_flow();
-  reset.ins_flags |= SL_INS_STOPPED;
+  reset.ins.flags |= SL_INS_STOPPED;
   EXPECT_TRUE(untouched(reset));
   sl_xdp_flow pending = sent_flow();
-  pending.header_state = SL_HDR_PENDING;
+  pending.ins.header_state = SL_HDR_PENDING;
   EXPECT_TRUE(untouched(pending));
   sl_xdp_flow udp = sent_flow();
   udp.protocol = 17;
   EXPECT_TRUE(untouched(udp));
   sl_xdp_flow no_header = sent_flow();
-  no_header.header_len = 0;
+  no_header.ins.header_len = 0;
   EXPECT_TRUE(untouched(no_header));
   sl_xdp_flow early = sent_flow();
   EXPECT_FALSE(header_timer_due(early, kSentAt + milliseconds(200) - Nanoseconds(1)));
