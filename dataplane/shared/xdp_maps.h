@@ -313,12 +313,15 @@ SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_counters) == 8u * (16u + 48u + 32u + 1
 
 /* The verdict of the last frame (per-CPU array[1]): written by every run of the program so the
  * fixture replay can read the drop reason of BPF_PROG_TEST_RUN; cheap (one store). */
-#define SL_VERDICT_FORWARD 0u
-#define SL_VERDICT_CONSUMED 1u
-#define SL_VERDICT_DROP_PARSE 2u
-#define SL_VERDICT_DROP_PIPELINE 3u
-#define SL_VERDICT_DROP_INSERTION 4u
-#define SL_VERDICT_PASS 5u
+/* (C name, C++ enumerator, value, name): the drop kinds name their reason from its own list. */
+#define SL_VERDICT_LIST(X)                                                              \
+  X(SL_VERDICT_FORWARD, kForward, 0, "forward")                                          \
+  X(SL_VERDICT_CONSUMED, kConsumed, 1, "consumed")  /* answered in place: ARP, echo, ... */ \
+  X(SL_VERDICT_DROP_PARSE, kDropParse, 2, "drop")        /* reason: SL_PD_* */            \
+  X(SL_VERDICT_DROP_PIPELINE, kDropPipeline, 3, "drop")  /* reason: SL_PL_* */            \
+  X(SL_VERDICT_DROP_INSERTION, kDropInsertion, 4, "drop") /* reason: SL_ID_* */           \
+  X(SL_VERDICT_PASS, kPass, 5, "pass")                   /* to the kernel; reason: SL_PL_* */
+enum { SL_VERDICT_LIST(SL_ABI_CONSTANT) SL_VERDICT_COUNT = 0 SL_VERDICT_LIST(SL_ABI_COUNT) };
 struct sl_xdp_last_verdict {
   uint32_t kind;               /* SL_VERDICT_* */
   uint32_t reason;             /* index into the enum of that kind */

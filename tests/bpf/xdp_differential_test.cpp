@@ -44,6 +44,7 @@
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/worker.hpp"
 #include "dataplane/shared/tcp_rules.h"
+#include "dataplane/xdp/verdict_name.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
 #include "tests/unit/packet/frame_builder.hpp"
 #include "tests/unit/pipeline/test_io.hpp"
@@ -83,20 +84,6 @@ class RecordingSink final : public xdp::FrameSink {
   Frames& sent_;
 };
 
-std::string xdp_verdict_name(const sl_xdp_last_verdict& v) {
-  switch (v.kind) {
-    case SL_VERDICT_FORWARD: return "forward";
-    case SL_VERDICT_CONSUMED: return "consumed";
-    case SL_VERDICT_DROP_PARSE:
-      return "drop:" + std::string(packet::drop_reason_name(static_cast<packet::DropReason>(v.reason)));
-    case SL_VERDICT_DROP_PIPELINE:
-    case SL_VERDICT_PASS:
-      return "drop:" + std::string(pipeline::pipeline_drop_name(static_cast<pipeline::PipelineDrop>(v.reason)));
-    case SL_VERDICT_DROP_INSERTION:
-      return "drop:tcp_" + std::string(insertion::to_string(static_cast<insertion::InsertionDrop>(v.reason)));
-    default: return "unknown";
-  }
-}
 
 // The lab of tests/fixtures/README.md.
 struct Lab {
@@ -189,7 +176,7 @@ class Twins {
                   .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1);
       if (bpf_prog_test_run_opts(xdp_->program_fd(), &opts) != 0) return "BPF_PROG_TEST_RUN failed";
       const sl_xdp_last_verdict v = xdp_->last_verdict(0);
-      bpf_verdict = xdp_verdict_name(v);
+      bpf_verdict = xdp::last_verdict_name(v);
       if (opts.retval == XDP_TX || opts.retval == XDP_REDIRECT) {
         bpf.emplace_back(names_.at(v.egress_port), to_hex(out.data(), opts.data_size_out));
       }

@@ -43,6 +43,7 @@
 #include "dataplane/packet/drop_reason.hpp"
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/flow.hpp"
+#include "dataplane/xdp/verdict_name.hpp"
 #include "dataplane/xdp/xdp_datapath.hpp"
 
 namespace sluice::testing {
@@ -142,20 +143,6 @@ std::string first_difference(const std::string& want, const std::string& got) {
   return out.str();
 }
 
-std::string verdict_name(const sl_xdp_last_verdict& v) {
-  switch (v.kind) {
-    case SL_VERDICT_FORWARD: return "forward";
-    case SL_VERDICT_CONSUMED: return "consumed";
-    case SL_VERDICT_DROP_PARSE:
-      return "drop:" + std::string(packet::drop_reason_name(static_cast<packet::DropReason>(v.reason)));
-    case SL_VERDICT_DROP_PIPELINE:
-    case SL_VERDICT_PASS:  // normalised: see the file comment
-      return "drop:" + std::string(pipeline::pipeline_drop_name(static_cast<pipeline::PipelineDrop>(v.reason)));
-    case SL_VERDICT_DROP_INSERTION:
-      return "drop:tcp_" + std::string(insertion::to_string(static_cast<insertion::InsertionDrop>(v.reason)));
-    default: return "unknown";
-  }
-}
 
 // One private network namespace for the whole run, with a device per interface made on demand.
 std::string device_for(const std::string& interface, const std::string& mac) {
@@ -241,7 +228,7 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
         return where + "BPF_PROG_TEST_RUN failed: " + std::strerror(errno);
       }
       const sl_xdp_last_verdict verdict = datapath.last_verdict(0);
-      const std::string got_verdict = verdict_name(verdict);
+      const std::string got_verdict = xdp::last_verdict_name(verdict);
       if (opts.retval == XDP_TX || opts.retval == XDP_REDIRECT) {
         sent.emplace_back(loaded.port_names.at(verdict.egress_port), to_hex(out.data(), opts.data_size_out));
       }
