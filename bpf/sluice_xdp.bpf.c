@@ -143,10 +143,13 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     f->last_seen_ns = now;
     return sl_forward(ctx, s, f);
   }
-  /* SYN_SENT and a bare backend ACK: a TIME_WAIT's answer, reset (sl_stale_ack_reset). */
-  if (side == SL_SIDE_BACKEND && f->state == SL_TCP_SYN_SENT &&
-      (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_ACK)
-    return sl_stale_ack_reset(ctx, s, f);
+  /* SYN_SENT and a bare backend ACK: never forwarded; a TIME_WAIT's answer (unacceptable ack)
+   * is reset (sl_stale_ack_reset), an acceptable one dropped (the shared rule, tcp_rules.h). */
+  if (side == SL_SIDE_BACKEND && f->state == SL_TCP_SYN_SENT) {
+    const int answer = sl_syn_sent_backend_ack(f->ins.client_isn, flags, sl_rd32(in, p->l4 + SL_TCPH_ACK));
+    if (answer == SL_SYN_SENT_RESET) return sl_stale_ack_reset(ctx, s, f);
+    if (answer == SL_SYN_SENT_DROP) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_STALE_ACK_TO_SYN);
+  }
   const __u8 armed_before = f->ins.flags & SL_INS_TIMER_ARMED;
   const int reason = side == SL_SIDE_CLIENT ? sl_tcp_client(s, f, now) : sl_tcp_backend(s, f);
   if (reason) return sl_drop(c, SL_VERDICT_DROP_INSERTION, (__u32)reason);

@@ -104,9 +104,9 @@ __attribute__((noinline)) int sl_header_segment(struct xdp_md *ctx, struct sl_sc
   return sl_send_local(ctx, eport, port_id);
 }
 
-/* A backend ACK (neither SYN nor RST) while the flow waits for the SYN-ACK (SYN_SENT) is from
- * an older incarnation of the 4-tuple, typically the backend's TIME_WAIT answering a SYN on a
- * reused SNAT port. The appliance is the backend's TCP peer: it answers as a connecting
+/* A backend ACK (neither SYN nor RST) with an unacceptable ack while the flow waits for the
+ * SYN-ACK (SYN_SENT; sl_syn_sent_backend_ack) is from an older incarnation of the 4-tuple,
+ * typically the backend's TIME_WAIT answering a SYN on a reused SNAT port. The appliance is the backend's TCP peer: it answers as a connecting
  * endpoint does (RFC 9293 section 3.10.7.3), <SEQ=SEG.ACK><CTL=RST>, which ends that TIME_WAIT,
  * and nothing goes to the client. The RST replaces the held frame; its bytes are the C++
  * pipeline's (Worker::reset_stale_backend: SNAT -> backend, ack 0, window 0, no options). */

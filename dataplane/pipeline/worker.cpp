@@ -241,6 +241,9 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   flow.service = service_id;
   flow.backend_slot = backend.slot;
   flow.tcp_state = key.protocol == kProtoTcp ? TcpState::kSynSent : TcpState::kUdp;
+  flow.client_isn = key.protocol == kProtoTcp
+                        ? packet::ConstTcpView(packet.data() + packet.parsed.l4_offset).seq().value()
+                        : 0;
   flow.udp_header_sent = false;
   flow.track_flags = 0;
   flow.client_window = 0;

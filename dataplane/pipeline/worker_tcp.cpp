@@ -189,18 +189,17 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
   std::uint8_t* tcp = packet.data() + parsed.l4_offset;
   const packet::TcpView view(tcp);
 
-  // The appliance is the backend's TCP peer, and until the SYN-ACK it is a connection in
-  // SYN-SENT: an ACK without SYN (and without RST) cannot be for the SYN just sent, so it
-  // belongs to an older incarnation of this 4-tuple, typically the backend's TIME_WAIT
-  // answering a SYN on a reused SNAT port (Linux TCP_TW_ACK). RFC 9293 section 3.10.7.3:
-  // answer <SEQ=SEG.ACK><CTL=RST> and discard it. The reset ends that TIME_WAIT (RFC 1337's
-  // hazard, which Linux accepts with tcp_rfc1337 = 0), so the client's SYN retransmission
-  // opens the connection; forwarding the ACK to the client, or dropping it silently, would
-  // leave every retransmission facing the same TIME_WAIT for up to 60 s.
-  if (flow.tcp_state == TcpState::kSynSent &&
-      (flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kAck) {
-    reset_stale_backend(flow, view.ack());
-    return Verdict::dropped(PipelineDrop::kStaleAckToSyn);
+  // Until the SYN-ACK the appliance is the backend's peer in SYN-SENT: a bare ACK is never
+  // forwarded, and one with an unacceptable ack (the old connection's ACK from the backend's
+  // TIME_WAIT, answering a SYN on a reused SNAT port: Linux TCP_TW_ACK) is answered with
+  // <SEQ=SEG.ACK><CTL=RST> (the shared rule, tcp_rules.h). The reset ends that TIME_WAIT (RFC
+  // 1337's hazard, which Linux accepts with tcp_rfc1337 = 0), so the client's SYN retransmission
+  // opens the connection; forwarding the ACK to the client, or dropping it silently, would leave
+  // every retransmission facing the same TIME_WAIT for up to 60 s.
+  if (flow.tcp_state == TcpState::kSynSent) {
+    const int answer = sl_syn_sent_backend_ack(flow.client_isn, flags, view.ack().value());
+    if (answer == SL_SYN_SENT_RESET) reset_stale_backend(flow, view.ack());
+    if (answer != SL_SYN_SENT_PASS) return Verdict::dropped(PipelineDrop::kStaleAckToSyn);
   }
 
   if (flow.engine) {

@@ -15,7 +15,8 @@
  *   resend signals      sl_sack_block_above (sl_header_missing_signal: tcp_insertion.h)
  *   header placement    sl_header_fits_in_front, sl_client_facing_mss
  *   header timer        sl_header_rto_ns, SL_HEADER_MAX_TIMER_RESENDS
- *   conntrack           sl_tcp_track (states SL_TCP_*), sl_idle_timeout_ns, sl_idle_expired
+ *   conntrack           sl_tcp_track (states SL_TCP_*), sl_syn_sent_backend_ack, sl_idle_timeout_ns,
+ *                       sl_idle_expired
  */
 #ifndef SLUICE_DATAPLANE_SHARED_TCP_RULES_H
 #define SLUICE_DATAPLANE_SHARED_TCP_RULES_H
@@ -255,6 +256,21 @@ SLUICE_INLINE void sl_tcp_track(uint8_t *state, uint8_t *track, int from_client,
     default:
       break;
   }
+}
+
+/* A backend segment while its flow waits for the SYN-ACK (SL_TCP_SYN_SENT). The appliance is
+ * the backend's TCP peer in SYN-SENT (RFC 9293 section 3.10.7.3), so an ACK without SYN or RST
+ * is never forwarded: it is answered with <SEQ=SEG.ACK><CTL=RST> when its ack is unacceptable
+ * (SEG.ACK =< ISS or SEG.ACK > SND.NXT; ISS = c, SND.NXT = c+1: anything but c+1), which is
+ * what a TIME_WAIT of an older incarnation of the 4-tuple sends to a SYN on a reused SNAT port;
+ * an acceptable one (ack = c+1) is dropped without an answer ("drop the segment and return").
+ * Either way it counts as `stale_ack_to_syn`. */
+#define SL_SYN_SENT_PASS 0 /* not a bare ACK: the other rules decide */
+#define SL_SYN_SENT_DROP 1
+#define SL_SYN_SENT_RESET 2
+SLUICE_INLINE int sl_syn_sent_backend_ack(uint32_t client_isn, uint8_t flags, uint32_t ack) {
+  if ((flags & (SL_TCPF_SYN | SL_TCPF_ACK | SL_TCPF_RST)) != SL_TCPF_ACK) return SL_SYN_SENT_PASS;
+  return ack == client_isn + 1u ? SL_SYN_SENT_DROP : SL_SYN_SENT_RESET;
 }
 
 /* States in which a client's new SYN on the same 5-tuple starts a new connection (the old flow
