@@ -17,3 +17,25 @@ lab_xdp_config() {
 need_root() {
   [ "$(id -u)" -eq 0 ] || die "$1 needs root (network namespaces, XDP, DPDK): run it with sudo"
 }
+
+# The `listen` value of [SECTION] in a sluice TOML file ($2), e.g. "127.0.0.1:7070"; empty
+# when the section or key is absent or disabled ("").
+listen_address() {
+  awk -v section="[$1]" '
+    /^\[/ { inside = ($1 == section) }
+    inside && $1 == "listen" { value = $3; gsub(/"/, "", value); print value; exit }
+  ' "$2"
+}
+
+# Phase timings for scripts/demo: `phase_done NAME` records how long since the last call
+# (or since the script started); `phase_report` prints them on one line.
+PHASES=()
+PHASE_STARTED=$SECONDS
+phase_done() {
+  PHASES+=("$1 $((SECONDS - PHASE_STARTED)) s")
+  PHASE_STARTED=$SECONDS
+}
+phase_report() {
+  local IFS=,
+  echo "timings: ${PHASES[*]}" | sed 's/,/, /g'
+}

@@ -9,7 +9,11 @@ namespace sluice::cli {
 // Parses "trace|debug|info|warn|error" (the config's and --log-level's vocabulary).
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name) noexcept;
 
-// Installs the process-wide stderr logger (spec: `sluice run` logs to stderr).
+// Is stderr the journal stream systemd gave this service ($JOURNAL_STREAM matches it)?
+bool stderr_is_journal();
+
+// Installs the process-wide stderr logger (spec: `sluice run` logs to stderr). Under systemd
+// (stderr_is_journal) each line starts with its syslog priority, "<6>", and has no timestamp.
 void init_logging(spdlog::level::level_enum level);
 
 // `--log-level` on the command line: sets the level and makes later config levels ignored.

@@ -27,7 +27,10 @@ CommandResult backend_enable(ConsoleModel& model, const Arguments& arguments) {
 
 CommandResult backend_weight(ConsoleModel& model, const Arguments& arguments) {
   const auto weight = parse_unsigned(*arguments.get("N"), kMaxWeight);
-  if (!weight) return error(fmt::format("weight must be 0..{}", kMaxWeight));
+  if (!weight) {
+    return error(fmt::format("backend weight: N must be 0..{}, not '{}'", kMaxWeight,
+                             *arguments.get("N")));
+  }
   return change(model.set_backend_weight(*arguments.get("SERVICE"), *arguments.get("ADDR:PORT"),
                                          static_cast<std::uint32_t>(*weight)));
 }

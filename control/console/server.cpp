@@ -58,6 +58,7 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
     const tcp::endpoint peer = socket_.remote_endpoint(error);
     peer_ = error ? std::string("a peer already gone") : peer.address().to_string();
     spdlog::info("console: session from {}", peer_);
+    discipline_.set_secret(!authenticated_);
     std::string output = greeting_;
     output += authenticated_ ? kPrompt : kPasswordPrompt;
     send(std::move(output));
@@ -98,9 +99,11 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
   void handle(std::span<const std::uint8_t> bytes) {
     std::string output;
     for (const InputLine& line : discipline_.feed(bytes)) {
-      output += answer(line);
+      output += line.echo;
+      output += for_terminal(answer(line));
       if (closing_) break;  // ignore whatever the client sent after quit / the last try
     }
+    if (!closing_) output += discipline_.take_output();  // telnet answers, partial echo
     if (output.empty()) {
       read_more();  // no complete line yet
     } else {
@@ -115,7 +118,9 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
       output = line.error_message();
     } else {
       CommandResult result = commands_.execute(line.text);
-      output = std::move(result.output);
+      // "!!": the command it stood for first, as a shell shows it.
+      if (line.repeated) output = line.text + "\n";
+      output += result.output;
       closing_ = result.close_session;
     }
     if (!closing_) output += kPrompt;
@@ -125,6 +130,7 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
   std::string answer_password(const InputLine& line) {
     if (line.kind == InputLine::Kind::kLine && same_secret(line.text, password_)) {
       authenticated_ = true;
+      discipline_.set_secret(false);
       return std::string(kPrompt);
     }
     ++wrong_tries_;
@@ -135,6 +141,19 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
       return "error: wrong password, closing\n";
     }
     return fmt::format("error: wrong password\n{}", kPasswordPrompt);
+  }
+
+  // In character mode the client's terminal is raw: a bare LF would not return the cursor,
+  // so answers go out with the NVT's CR LF. Line mode keeps the contract's bytes.
+  std::string for_terminal(std::string text) const {
+    if (!discipline_.character_mode()) return text;
+    std::string converted;
+    converted.reserve(text.size() + text.size() / 16);
+    for (const char c : text) {
+      if (c == '\n') converted += '\r';
+      converted += c;
+    }
+    return converted;
   }
 
   tcp::socket socket_;

@@ -169,7 +169,11 @@ CommandResult show_conntrack(ConsoleModel& model, const Arguments& arguments) {
   std::size_t limit = kDefaultConntrackLimit;
   if (const std::optional<std::string_view> word = arguments.get("N")) {
     const auto value = parse_unsigned(*word, kMaxConntrackLimit);
-    if (!value || *value == 0) return error(fmt::format("limit must be 1..{}", kMaxConntrackLimit));
+    if (!value || *value == 0) {
+      // The command and the word that was wrong, as a usage error names the form.
+      return error(fmt::format("show conntrack: limit N must be 1..{}, not '{}'",
+                               kMaxConntrackLimit, *word));
+    }
     limit = static_cast<std::size_t>(*value);
   }
   // One more than asked tells whether the table had more to show.

@@ -26,6 +26,7 @@
 #include "control/runtime/dpdk_settings.hpp"
 #include "control/runtime/host_tap.hpp"
 #include "control/runtime/kernel_standoff.hpp"
+#include "control/runtime/sd_notify.hpp"
 #include "control/runtime/stats_summary.hpp"
 #include "dataplane/dpdk/datapath.hpp"
 #include "dataplane/dpdk/dpdk_error.hpp"
@@ -70,6 +71,9 @@ class ControlThread {
     wait_for_stop();
     wait_for_reload();
     schedule_stats();
+    // The datapath forwards (serve() is called once it started) and the listeners are bound:
+    // what Type=notify waits for before `systemctl start` returns (docs/packaging.md).
+    notifier_.ready(ready_status());
     io_.run();
   }
 
@@ -78,6 +82,7 @@ class ControlThread {
     stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
       if (error) return;
       spdlog::info("signal {}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      notifier_.stopping();
       if (console_) console_->stop();
       if (metrics_) metrics_->stop();
       health_.stop();
@@ -174,14 +179,26 @@ class ControlThread {
   }
 
   // SIGHUP: the same reload as the console's `reload` (docs/reload.md).
+  // Under systemd, RELOADING=1 before and READY=1 after, refused or not: `systemctl reload`
+  // then returns once the file was read, and the service stays active on a bad file.
   void reload() {
     spdlog::info("SIGHUP: re-reading {}", state_.config().source_path);
+    notifier_.reloading();
     const datapath::ChangeOutcome outcome = state_.reload();
     if (!outcome.error.empty()) {
       spdlog::error("reload refused: {}", outcome.error);
-      return;
+    } else {
+      for (const std::string& change : outcome.changes) spdlog::info("reload: {}", change);
     }
-    for (const std::string& change : outcome.changes) spdlog::info("reload: {}", change);
+    notifier_.ready(ready_status());
+  }
+
+  // systemctl status' line: what runs and where an operator can look.
+  std::string ready_status() const {
+    std::string status = fmt::format("serving {} service(s)", state_.config().services.size());
+    if (console_) status += fmt::format(", console {}", console_->local_endpoint().to_string());
+    if (metrics_) status += fmt::format(", metrics {}", metrics_->local_endpoint().to_string());
+    return status;
   }
 
   void schedule_stats() {
@@ -199,6 +216,7 @@ class ControlThread {
   datapath::Datapath& datapath_;
   HostPathFactory make_host_path_;
   std::shared_ptr<const config::Config> config_;  // as started: listeners are not reloaded
+  ServiceNotifier notifier_ = ServiceNotifier::from_environment();
   boost::asio::io_context io_;
   boost::asio::signal_set stop_signals_;
   boost::asio::signal_set reload_signals_;

@@ -196,8 +196,10 @@ TEST_F(CommandsTest, ShowConntrackFiltersByServiceAndLimits) {
   EXPECT_EQ(run("show conntrack limit 3").output.find("(first"), std::string::npos);
   EXPECT_NE(run("show conntrack limit 2").output.find("(first 2 flows"), std::string::npos);
   EXPECT_EQ(run("show conntrack nope").output, "error: no service named 'nope'\n");
-  EXPECT_EQ(run("show conntrack web limit 0").output, "error: limit must be 1..1000000\n");
-  EXPECT_EQ(run("show conntrack web limit x").output, "error: limit must be 1..1000000\n");
+  EXPECT_EQ(run("show conntrack web limit 0").output,
+            "error: show conntrack: limit N must be 1..1000000, not '0'\n");
+  EXPECT_EQ(run("show conntrack web limit x").output,
+            "error: show conntrack: limit N must be 1..1000000, not 'x'\n");
   EXPECT_EQ(run("show conntrack web limit").output,
             "error: usage: show conntrack [SERVICE] [limit N] [json]\n");
   EXPECT_EQ(run("show conntrack web extra words").output,
@@ -230,8 +232,10 @@ TEST_F(CommandsTest, BackendCommandsReachTheModel) {
   ASSERT_EQ(model_.changes.size(), 4U);
   EXPECT_EQ(model_.changes[2], "weight web 10.1.0.1:8080 5");
   // Refused before reaching the model.
-  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 1001").output, "error: weight must be 0..1000\n");
-  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 -1").output, "error: weight must be 0..1000\n");
+  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 1001").output,
+            "error: backend weight: N must be 0..1000, not '1001'\n");
+  EXPECT_EQ(run("backend weight web 10.1.0.1:8080 -1").output,
+            "error: backend weight: N must be 0..1000, not '-1'\n");
   EXPECT_EQ(run("backend disable web").output,
             "error: usage: backend enable|disable SERVICE ADDR:PORT | backend weight SERVICE "
             "ADDR:PORT N\n");

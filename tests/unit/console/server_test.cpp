@@ -151,6 +151,59 @@ TEST_F(ServerTest, TelnetNegotiationLongLinesAndControlBytesAreRefusedNotFatal) 
             std::string::npos);
 }
 
+TEST_F(ServerTest, BangBangInLineModeShowsAndRunsThePreviousCommand) {
+  start();
+  Client client(port_);
+  client.read_until("sluice> ");
+  client.send("!!\n");
+  EXPECT_EQ(client.read_until("sluice> "),
+            "error: !!: no previous command in this session\nsluice> ");
+  client.send("log level warn\n");
+  client.read_until("sluice> ");
+  client.send("!!\n");
+  EXPECT_EQ(client.read_until("sluice> "), "log level warn\nlog level set to warn\nsluice> ");
+  EXPECT_EQ(model_.log_levels.size(), 2U);
+}
+
+// A telnet client in character mode (Ctrl-] `mode character`: IAC DO SGA, IAC DO ECHO): the
+// server agrees, echoes each key, erases, recalls with the up arrow, answers with CR LF.
+TEST_F(ServerTest, CharacterModeEchoesEditsAndRecallsHistory) {
+  start();
+  Client client(port_);
+  client.read_until("sluice> ");
+  client.send("\xff\xfd\x03\xff\xfd\x01");
+  EXPECT_EQ(client.read_until("\xff\xfb\x03"), "\xff\xfb\x01\xff\xfb\x03");
+  client.send("log");
+  EXPECT_EQ(client.read_until("log"), "log");
+  client.send(" levex\x7f");
+  EXPECT_EQ(client.read_until("\b \b"), " levex\b \b");
+  client.send(std::string("l warn\r\0", 8));
+  EXPECT_EQ(client.read_until("sluice> "), "l warn\r\nlog level set to warn\r\nsluice> ");
+  client.send("\x1b[A");
+  EXPECT_EQ(client.read_until("warn"), "log level warn");
+  client.send(std::string("\x17" "debug\r\0", 8));
+  EXPECT_EQ(client.read_until("sluice> "),
+            "\b\b\b\b    \b\b\b\bdebug\r\nlog level set to debug\r\nsluice> ");
+  ASSERT_EQ(model_.log_levels.size(), 2U);
+  EXPECT_EQ(model_.log_levels[1], spdlog::level::debug);
+  client.send("show version\r\n");
+  EXPECT_EQ(client.read_until("sluice> "),
+            "show version\r\nsluice 0.1.0\r\nbuild: debugoptimized gcc 12.2.0\r\nmode: dpdk\r\n"
+            "sluice> ");
+}
+
+TEST_F(ServerTest, CharacterModePasswordIsNotEchoedNorInHistory) {
+  start("s3cret");
+  Client client(port_);
+  client.read_until("password: ");
+  client.send("\xff\xfd\x01");
+  client.read_until("\xff\xfb\x03");
+  client.send(std::string("s3cret\r\0", 8));
+  EXPECT_EQ(client.read_until("sluice> "), "\r\nsluice> ");
+  client.send("\x1b[A");  // nothing to recall: the password is not history
+  EXPECT_EQ(client.read_until("\a"), "\a");
+}
+
 TEST_F(ServerTest, PasswordFirstThenCommands) {
   start("s3cret");
   Client client(port_);
