@@ -192,6 +192,8 @@ def run_udp(args, stats, lock):
                     reply = sock.recv(65535).decode(errors="replace")
                 except socket.timeout:
                     stats["unanswered"] += 1
+                    if len(stats.setdefault("unanswered_payloads", [])) < 50:
+                        stats["unanswered_payloads"].append(payload)
                     good = False
                     continue
                 if reply != f"{shown(args.client, port)} {payload}":
