@@ -185,6 +185,12 @@ class Faults(LabTestCase):
     def setUp(self):
         super().setUp()
         self.appliances = []
+        # The client host's receive buffer autotunes up to 32 MiB (tcp_rmem): a rate-limited
+        # curl would then have most of a 32 MiB file in its kernel buffer within a second, and
+        # a fault "mid-transfer" would hit nothing in flight. The client host gets 256 KiB.
+        rmem = ns("sl-client", "sysctl", "-n", "net.ipv4.tcp_rmem").stdout.split()
+        ns("sl-client", "sysctl", "-qw", "net.ipv4.tcp_rmem=4096 131072 262144")
+        self.addCleanup(ns, "sl-client", "sysctl", "-qw", "net.ipv4.tcp_rmem=" + " ".join(rmem))
 
     def tearDown(self):
         for app in self.appliances:  # a failed test's appliance: SIGTERM restores the host

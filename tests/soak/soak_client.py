@@ -82,9 +82,11 @@ def run_short(args, stats, lock):
                 stats["attempted"] += 1
             sock = socket.socket(family_of(args.host), socket.SOCK_STREAM)
             sock.settimeout(args.timeout)
+            started, phase, port = time.monotonic(), "connect", None
             try:
                 sock.connect((args.host, args.port))
                 port = sock.getsockname()[1]
+                phase = "response"
                 sock.sendall(b"GET / HTTP/1.0\r\nHost: lab\r\n\r\n")
                 data = b""
                 while True:
@@ -102,7 +104,12 @@ def run_short(args, stats, lock):
                     backend = header(head, b"x-backend") or "?"
                     stats["backends"][backend] = stats["backends"].get(backend, 0) + 1
             except OSError as error:
-                add_error(stats, f"{type(error).__name__}: {error}", lock)
+                try:
+                    port = port or sock.getsockname()[1]  # the port the SYN left from
+                except OSError:
+                    pass
+                add_error(stats, f"port {port} {type(error).__name__} during {phase} after "
+                                 f"{time.monotonic() - started:.1f}s: {error}", lock)
             finally:
                 sock.close()
     threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
@@ -114,29 +121,48 @@ def run_short(args, stats, lock):
 
 def run_keepalive(args, stats, lock):
     conns = []
-    for _ in range(args.connections):
+
+    def request(c):
+        c["sock"].sendall(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
+        head, body, c["buf"] = read_response(c["sock"], c["buf"])
+        want = nginx_shown(args.client, c["port"])
+        if body.decode().strip() != want:
+            raise ValueError(f"body {body[:60]!r} != {want}")
+        c["requests"] += 1
+        stats["requests"] += 1
+        c["backend"] = header(head, b"x-backend")
+
+    def open_one():
         stats["attempted"] += 1
         try:
             sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
-            conns.append({"sock": sock, "port": sock.getsockname()[1], "buf": b"",
-                          "requests": 0, "backend": None, "lost": None})
-            stats["completed"] += 1
+            c = {"sock": sock, "port": sock.getsockname()[1], "buf": b"", "requests": 0,
+                 "backend": None, "lost": None}
         except OSError as error:
             add_error(stats, f"connect: {error}", lock)
+            return
+        conns.append(c)
+        stats["completed"] += 1
+        try:
+            request(c)
+        except (OSError, ValueError) as error:
+            c["lost"] = f"at its first request: {type(error).__name__}: {error}"
+            add_error(stats, f"port {c['port']} lost {c['lost']}", lock)
+
     stats["requests"] = 0
+    for _ in range(args.connections):
+        open_one()
+    # --want: more connections (up to 4 times as many) until every named backend holds one,
+    # so that a backend the soak disables has keep-alive flows that must survive it.
+    wanted = set(filter(None, args.want.split(",")))
+    while wanted - {c["backend"] for c in conns} and len(conns) < 4 * args.connections:
+        open_one()
     while not stop.is_set() and any(c["lost"] is None for c in conns):
         for c in conns:
             if c["lost"] is not None:
                 continue
             try:
-                c["sock"].sendall(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
-                head, body, c["buf"] = read_response(c["sock"], c["buf"])
-                want = nginx_shown(args.client, c["port"])
-                if body.decode().strip() != want:
-                    raise ValueError(f"body {body[:60]!r} != {want}")
-                c["requests"] += 1
-                stats["requests"] += 1
-                c["backend"] = header(head, b"x-backend")
+                request(c)
             except (OSError, ValueError) as error:
                 c["lost"] = f"after {c['requests']} requests: {type(error).__name__}: {error}"
                 add_error(stats, f"port {c['port']} lost {c['lost']}", lock)
@@ -221,6 +247,7 @@ def main():
     parser.add_argument("--client", required=True, help="the client address backends must see")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--want", default="", help="keepalive: backends (X-Backend) to cover")
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--rate", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=10.0)

@@ -235,7 +235,8 @@ class Soak(LabTestCase):
             spawn("short", VIP4, 82, seconds, CLIENT4, "--concurrency", 1),
             spawn("short", VIP4, 83, seconds, CLIENT4, "--concurrency", 1),
             spawn("short", VIP4, 90, seconds, CLIENT4, "--concurrency", 1, "--timeout", 3),
-            spawn("keepalive", VIP4, 80, seconds, CLIENT4, "--connections", 6),
+            spawn("keepalive", VIP4, 80, seconds, CLIENT4, "--connections", 6,
+                  "--want", "10.20.0.2,10.20.0.3"),
             spawn("keepalive", VIP6, 80, seconds, CLIENT6, "--connections", 2),
             spawn("banner", VIP4, 25, seconds, CLIENT4, "--interval", 0.05),
             spawn("udp", VIP4, 53, seconds, CLIENT4, "--rate", 10, "--timeout", 5),
@@ -325,6 +326,10 @@ class Soak(LabTestCase):
                      f"{r['failed']} failed: {r['errors'][:3]}")
             if kind == "keepalive" and r.get("lost"):
                 fail(f"keep-alive {target}: {r['lost']} connection(s) lost: {r['connections']}")
+            if kind == "keepalive" and target == f"{VIP4}:80" and not any(
+                    c["backend"] == DISABLED.split(":")[0] for c in r.get("connections", [])):
+                fail(f"no keep-alive connection of web on {DISABLED}, the backend the soak "
+                     "disables: its drain was not tested")
         if transfers.failed or transfers.corrupted or not transfers.downloads or not transfers.uploads:
             fail(f"transfers: {report['transfers']}")
         if sum(front_drops) + report["loss_drops"]["transfers_backend_link"] == 0:
