@@ -80,6 +80,10 @@ struct ConntrackTimeouts {
 struct Conntrack {
   std::uint32_t max_entries = 1048576;
   ConntrackTimeouts timeouts;
+  // Local ports of full-NAT flows towards backends (inclusive); above them the host's own
+  // connections (health probes) use 64512-65535 (docs/health.md).
+  std::uint16_t snat_port_first = 1024;
+  std::uint16_t snat_port_last = 64511;
 
   friend bool operator==(const Conntrack&, const Conntrack&) = default;
 };

@@ -12,6 +12,13 @@ inline constexpr std::uint16_t kMaxBurst = 512;
 inline constexpr std::uint32_t kMinConntrackEntries = 1024;
 inline constexpr std::uint32_t kMaxConntrackEntries = 1u << 28;  // 268435456
 inline constexpr std::uint32_t kMaxTimeoutS = 7 * 24 * 3600;     // one week
+// SNAT source ports: below them the well-known ports, above them the host path's range
+// (pipeline::Limits::host_port_first). A range of at least 32 ports per worker (and 64) gives
+// every worker's lane at least one port (dataplane/conntrack/snat_ports.hpp).
+inline constexpr std::uint16_t kMinSnatPort = 1024;
+inline constexpr std::uint16_t kMaxSnatPort = 64511;
+inline constexpr std::uint32_t kMinSnatPorts = 64;
+inline constexpr std::uint32_t kMinSnatPortsPerWorker = 32;
 
 inline constexpr std::uint16_t kMinMtuV4 = 576;   // RFC 791: every host must accept 576
 inline constexpr std::uint16_t kMinMtuV6 = 1280;  // RFC 8200 section 5

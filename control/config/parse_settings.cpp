@@ -1,4 +1,6 @@
 // The single-table sections: [appliance], [dpdk], [xdp], [console], [metrics], [conntrack].
+#include <algorithm>
+
 #include "control/config/draft.hpp"
 #include "control/config/limits.hpp"
 
@@ -75,7 +77,7 @@ void parse_console(const TableReader& section, Console& console) {
   }
 }
 
-void parse_conntrack(const TableReader& section, Conntrack& conntrack) {
+void parse_conntrack(const TableReader& section, Conntrack& conntrack, std::uint32_t workers) {
   if (auto entries = section.integer<std::uint32_t>("max_entries", limits::kMinConntrackEntries,
                                                     limits::kMaxConntrackEntries)) {
     conntrack.max_entries = *entries;
@@ -88,6 +90,27 @@ void parse_conntrack(const TableReader& section, Conntrack& conntrack) {
   timeout("tcp_established_timeout_s", timeouts.tcp_established_s);
   timeout("tcp_closing_timeout_s", timeouts.tcp_closing_s);
   timeout("udp_timeout_s", timeouts.udp_s);
+
+  auto first = section.integer<std::uint16_t>("snat_port_first", limits::kMinSnatPort, limits::kMaxSnatPort);
+  auto last = section.integer<std::uint16_t>("snat_port_last", limits::kMinSnatPort, limits::kMaxSnatPort);
+  if (first) conntrack.snat_port_first = *first;
+  if (last) conntrack.snat_port_last = *last;
+  if ((first || last) && (section.find("snat_port_first") == nullptr || first) &&
+      (section.find("snat_port_last") == nullptr || last)) {
+    const std::uint32_t size = conntrack.snat_port_last >= conntrack.snat_port_first
+                                   ? std::uint32_t{conntrack.snat_port_last} - conntrack.snat_port_first + 1
+                                   : 0;
+    const std::uint32_t needed = std::max(limits::kMinSnatPorts, limits::kMinSnatPortsPerWorker * workers);
+    if (size < needed) {
+      const std::string_view key = last ? "snat_port_last" : "snat_port_first";
+      section.diagnostics().error(
+          position_of(*section.find(key)),
+          fmt::format("{}: the SNAT port range {}-{} holds {} ports; at least {} are needed "
+                      "(64, and 32 per dpdk worker)",
+                      section.path_of(key), conntrack.snat_port_first, conntrack.snat_port_last,
+                      size, needed));
+    }
+  }
 }
 
 }  // namespace
@@ -118,8 +141,9 @@ void parse_settings(const TableReader& root, ConfigDraft& draft) {
   if (const toml::table* table = root.subtable("conntrack")) {
     parse_conntrack(TableReader(*table, "conntrack", diagnostics,
                                 {"max_entries", "tcp_syn_timeout_s", "tcp_established_timeout_s",
-                                 "tcp_closing_timeout_s", "udp_timeout_s"}),
-                    settings.conntrack);
+                                 "tcp_closing_timeout_s", "udp_timeout_s", "snat_port_first",
+                                 "snat_port_last"}),
+                    settings.conntrack, settings.dpdk.workers);
   }
 }
 

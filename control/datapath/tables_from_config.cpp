@@ -167,6 +167,8 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
   limits.tcp_established_timeout_ns = seconds_to_ns(ct.timeouts.tcp_established_s);
   limits.tcp_closing_timeout_ns = seconds_to_ns(ct.timeouts.tcp_closing_s);
   limits.udp_timeout_ns = seconds_to_ns(ct.timeouts.udp_s);
+  limits.snat_port_first = ct.snat_port_first;
+  limits.snat_port_last = ct.snat_port_last;
 
   return std::make_shared<const pipeline::Tables>(std::move(ports), std::move(services),
                                                   std::move(neighbors), std::move(routes), limits);

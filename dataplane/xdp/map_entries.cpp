@@ -96,6 +96,11 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
   config.host_port_first = limits.host_port_first;
   config.host_port_last = limits.host_port_last;
   config.nr_cpus = static_cast<std::uint16_t>(options.nr_cpus == 0 ? 1 : std::min<std::uint32_t>(options.nr_cpus, 0xFFFF));
+  // Each CPU gets an equal share of the SNAT ports (bpf/xdp/flow.h): a range smaller than the
+  // CPU count would hand some CPU ports past its end.
+  if (std::uint32_t{limits.snat_port_last} - limits.snat_port_first + 1 < config.nr_cpus) {
+    throw std::invalid_argument("the SNAT port range has fewer ports than the XDP datapath has CPUs");
+  }
   config.flags = options.generic_attach ? SL_CFG_GENERIC_TAIL_PAD : 0;
 
   const auto& ports = tables.ports();

@@ -20,13 +20,13 @@ def in_ns(ns, *args):
 
 
 class ApplianceProcess:
-    def __init__(self, namespace, binary, workdir, text, name="sluice"):
+    def __init__(self, namespace, binary, workdir, text, name="sluice", args=()):
         self.config = Path(workdir) / f"{name}.toml"
         self.config.write_text(text)
         self.log_path = Path(workdir) / f"{name}.log"
         self.log_file = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            in_ns(namespace, binary, "run", "--config", str(self.config)),
+            in_ns(namespace, binary, "run", "--config", str(self.config), *args),
             stdout=self.log_file, stderr=subprocess.STDOUT)
 
     def log(self):

@@ -1,6 +1,7 @@
 """Runs tests/e2e/test_*.py (unittest) and appends one "PASS name" / "FAIL name" line per test
 to RESULTS_FILE; names are e2e/APPLIANCE/MODULE/TEST. Exit status 0 when all passed.
 Usage: runner.py RESULTS_FILE [PATTERN]
+E2E_TESTS_DIR: another directory of test_*.py (tests/soak, tests/faults); labtools stays importable.
 """
 import os
 import sys
@@ -59,7 +60,9 @@ class RecordingResult(unittest.TextTestResult):
 def main():
     results_path = sys.argv[1]
     pattern = sys.argv[2] if len(sys.argv) > 2 else "test_*.py"
-    suite = unittest.defaultTestLoader.discover(HERE, pattern=pattern, top_level_dir=HERE)
+    tests_dir = os.path.abspath(os.environ.get("E2E_TESTS_DIR") or HERE)
+    sys.path.insert(0, tests_dir)
+    suite = unittest.defaultTestLoader.discover(tests_dir, pattern=pattern, top_level_dir=tests_dir)
     runner = unittest.TextTestRunner(
         stream=sys.stdout, verbosity=0,
         resultclass=lambda s, d, v: RecordingResult(s, d, v, results_path))

@@ -33,6 +33,8 @@ TEST(Defaults, MinimalFileGetsTheSpecDefaults) {
   EXPECT_EQ(config->conntrack.timeouts.tcp_established_s, 7200u);
   EXPECT_EQ(config->conntrack.timeouts.tcp_closing_s, 60u);
   EXPECT_EQ(config->conntrack.timeouts.udp_s, 60u);
+  EXPECT_EQ(config->conntrack.snat_port_first, 1024);
+  EXPECT_EQ(config->conntrack.snat_port_last, 64511);
   ASSERT_EQ(config->interfaces.size(), 1u);
   EXPECT_EQ(config->interfaces[0].mtu, 1500);
   EXPECT_TRUE(config->interfaces[0].addresses.empty());
@@ -111,6 +113,8 @@ TEST(Defaults, BoundsAreInclusive) {
       "[conntrack]",
       "max_entries = 1024",
       "udp_timeout_s = 604800",
+      "snat_port_first = 60416",   // 128 workers x 32 ports: the smallest range they allow
+      "snat_port_last = 64511",
       "[[interfaces]]",
       "name = \"a\"",
       "dpdk = \"x\"",
@@ -143,6 +147,8 @@ TEST(Defaults, BoundsAreInclusive) {
   EXPECT_EQ(config->dpdk.burst, 512);
   EXPECT_FALSE(config->dpdk.kernel_standoff);
   EXPECT_EQ(config->conntrack.timeouts.udp_s, 604800u);
+  EXPECT_EQ(config->conntrack.snat_port_first, 60416);
+  EXPECT_EQ(config->conntrack.snat_port_last, 64511);
   EXPECT_EQ(config->interfaces[0].mtu, 576);
   EXPECT_EQ(config->interfaces[1].mtu, 1280);
   EXPECT_EQ(config->interfaces[2].mtu, 9216);

@@ -205,6 +205,40 @@ TEST(OutOfRange, GlobalSettings) {
             }));
 }
 
+TEST(OutOfRange, SnatPortRange) {
+  EXPECT_EQ(errors(with_interfaces({
+                "[conntrack]",               // 1
+                "snat_port_first = 80",      // 2
+                "snat_port_last = 64512",    // 3
+            })),
+            (Lines{
+                "t.toml:2:19: error: conntrack.snat_port_first: must be between 1024 and 64511, "
+                "got 80",
+                "t.toml:3:18: error: conntrack.snat_port_last: must be between 1024 and 64511, "
+                "got 64512",
+            }));
+  // A tiny range is allowed (the lab's fault tests fill it), but every worker needs ports.
+  EXPECT_EQ(errors(with_interfaces({"[conntrack]", "snat_port_first = 2000", "snat_port_last = 2063"})),
+            Lines{});
+  EXPECT_EQ(errors(with_interfaces({
+                "[dpdk]",                    // 1
+                "workers = 4",               // 2
+                "[conntrack]",               // 3
+                "snat_port_first = 2000",    // 4
+                "snat_port_last = 2099",     // 5
+            })),
+            (Lines{
+                "t.toml:5:18: error: conntrack.snat_port_last: the SNAT port range 2000-2099 "
+                "holds 100 ports; at least 128 are needed (64, and 32 per dpdk worker)",
+            }));
+  EXPECT_EQ(errors(with_interfaces({"[conntrack]", "snat_port_first = 5000"})), Lines{});
+  EXPECT_EQ(errors(with_interfaces({"[conntrack]", "snat_port_first = 3000", "snat_port_last = 2000"})),
+            (Lines{
+                "t.toml:3:18: error: conntrack.snat_port_last: the SNAT port range 3000-2000 "
+                "holds 0 ports; at least 64 are needed (64, and 32 per dpdk worker)",
+            }));
+}
+
 TEST(OutOfRange, PortsWeightsAndMtu) {
   EXPECT_EQ(errors(lines({
                 "[[interfaces]]",                  // 1

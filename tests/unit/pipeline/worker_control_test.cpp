@@ -117,6 +117,17 @@ struct Harness {
   }
 };
 
+TEST(TablesFromConfig, ConntrackSnatPortRangeReachesTheLimits) {
+  const auto defaults = build(config_text("10.10.0.100"));
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->limits().snat_port_first, pipeline::Limits{}.snat_port_first);
+  EXPECT_EQ(defaults->limits().snat_port_last, pipeline::Limits{}.snat_port_last);
+  const auto tiny = build(config_text("10.10.0.100", "[conntrack]\nsnat_port_first = 2000\nsnat_port_last = 2063\n"));
+  ASSERT_TRUE(tiny);
+  EXPECT_EQ(tiny->limits().snat_port_first, 2000);
+  EXPECT_EQ(tiny->limits().snat_port_last, 2063);
+}
+
 TEST(TablesFromConfigReload, UnchangedServicesKeepTheirIdsChangedOnesAreRetired) {
   const auto first = build(config_text("10.10.0.100"));
   ASSERT_TRUE(first);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace sluice::xdp {
 namespace {
@@ -105,6 +106,22 @@ TEST_F(MapEntriesTest, ConfigCarriesLimitsAndTheInstanceIdBigEndian) {
   EXPECT_EQ(e.config.tcp_syn_timeout_ns, pipeline::Limits{}.tcp_syn_timeout_ns);
   const std::uint8_t id[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   EXPECT_EQ(std::memcmp(e.config.instance_id, id, 8), 0);
+}
+
+TEST_F(MapEntriesTest, SnatRangeSmallerThanTheCpuCountIsRefused) {
+  // bpf/xdp/flow.h gives every CPU total / nr_cpus ports from its own base: with fewer ports
+  // than CPUs some CPU would allocate past snat_port_last (into the host path's range).
+  pipeline::Limits limits;
+  limits.snat_port_first = 2000;
+  limits.snat_port_last = 2002;  // 3 ports, 4 CPUs
+  const pipeline::Tables small(tables_->ports(), tables_->services(), tables_->static_neighbors(),
+                               tables_->routes(), limits);
+  MapEntryOptions options;
+  options.ifindexes = ifindexes_;
+  options.nr_cpus = 4;
+  EXPECT_THROW(map_entries(small, options), std::invalid_argument);
+  options.nr_cpus = 3;
+  EXPECT_EQ(map_entries(small, options).config.snat_port_last, 2002);
 }
 
 TEST_F(MapEntriesTest, PortsAndIfindexes) {
