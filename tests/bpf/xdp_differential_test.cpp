@@ -834,7 +834,7 @@ class Mutator {
         return once(f);
       case 12:
         if (tcp) {
-          const std::size_t offset = std::size_t{f[l4 + 12] >> 4} * 4;
+          const std::size_t offset = static_cast<std::size_t>(f[l4 + 12] >> 4) * 4;
           if (offset > 20 && l4 + offset <= f.size()) {
             static constexpr std::uint8_t kKinds[] = {0, 1, 2, 3, 4, 5, 8, 30, 34, 254, 255};
             const std::size_t at = l4 + 20 + static_cast<std::size_t>(pick(offset - 20));
@@ -875,7 +875,7 @@ std::string tcp_payload_hex(const std::string& hex) {
     return "";
   }
   if (l4 + 20 > f.size() || end > f.size()) return "";
-  const std::size_t data = l4 + std::size_t{f[l4 + 12] >> 4} * 4;
+  const std::size_t data = l4 + static_cast<std::size_t>(f[l4 + 12] >> 4) * 4;
   return data < end ? to_hex(f.data() + data, end - data) : "";
 }
 
