@@ -11,6 +11,7 @@
 #include <linux/in6.h>  /* IPPROTO_ICMPV6 */
 
 #include "bpf/xdp/scratch.h"
+#include "dataplane/shared/ipv6_ext.h"
 
 #define SL_ETH_P_IPV4 0x0800
 #define SL_ETH_P_IPV6 0x86DD
@@ -156,9 +157,8 @@ static __always_inline int sl_parse_ipv4(const __u8 *in, struct sl_parsed *p) {
   return sl_parse_l4(in, p);
 }
 
-static __always_inline int sl_is_ipv6_ext(__u8 nh) {
-  return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51 || nh == 135 || nh == 139 || nh == 140;
-}
+/* The shared list (dataplane/shared/ipv6_ext.h), the C++ parser's too. */
+static __always_inline int sl_is_ipv6_ext(__u8 nh) { return sl_ipv6_is_extension(nh); }
 
 static __always_inline int sl_parse_ipv6(const __u8 *in, struct sl_parsed *p) {
   const __u32 l3 = p->l3;

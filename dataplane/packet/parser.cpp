@@ -1,5 +1,7 @@
 #include "dataplane/packet/parser.hpp"
 
+#include "dataplane/shared/ipv6_ext.h"
+
 #include "dataplane/packet/checksum.hpp"
 #include "dataplane/packet/ethernet.hpp"
 #include "dataplane/packet/ip.hpp"
@@ -13,18 +15,8 @@ bool is_vlan_ethertype(std::uint16_t type) noexcept {
   return type == ethertype::kVlan || type == ethertype::kQinQ;
 }
 
-bool is_ipv6_extension(std::uint8_t next_header) noexcept {
-  switch (next_header) {
-    case ip_proto::kHopByHop:
-    case ip_proto::kRouting:
-    case ip_proto::kFragment:
-    case ip_proto::kDestinationOptions:
-    case ip_proto::kAh:
-      return true;
-    default:
-      return false;  // ESP, no next header and everything else end the walk
-  }
-}
+// The shared list (dataplane/shared/ipv6_ext.h), the XDP program's too.
+bool is_ipv6_extension(std::uint8_t next_header) noexcept { return sl_ipv6_is_extension(next_header) != 0; }
 
 // Each step below owns one layer: it checks that the layer's bytes are inside the frame (or
 // the IP packet) before reading them, fills its part of `out`, and returns kNone to go on.

@@ -451,7 +451,16 @@ Verdict Worker::rewrite_same_family(Packet& packet, const std::uint8_t* source_a
   const packet::DropReason reason =
       packet::route_l3l4(packet.data(), packet.parsed, source_address, source_port,
                          destination_address, destination_port);
-  if (reason == packet::DropReason::kNone) return Verdict::forward(kNoPort);
+  if (reason == packet::DropReason::kNone) {
+    // Bytes after the IP packet (Ethernet padding, a trailer) are not part of the datagram: a
+    // router does not forward them, nor does the XDP program (bpf/xdp/forward.h, "drop
+    // padding"); the other rewrites already trim them. Fixture tcp_ipv4_plain_trailer_not_forwarded.
+    packet::PacketBuffer& buffer = packet.frame.buffer;
+    if (buffer.length() > packet.parsed.l3_end && !buffer.trim(buffer.length() - packet.parsed.l3_end)) {
+      return Verdict::dropped(PipelineDrop::kNoBuffer);
+    }
+    return Verdict::forward(kNoPort);
+  }
   if (reason == packet::DropReason::kTtlExpired) {
     return Verdict::dropped(PipelineDrop::kTtlExceeded);
   }

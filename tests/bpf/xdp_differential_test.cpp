@@ -29,7 +29,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -89,6 +92,7 @@ class RecordingSink final : public xdp::FrameSink {
 struct Lab {
   config::Config config;
   nlohmann::json ports;
+  std::string text;  // the configuration as the fixture files hold it
 };
 
 Lab load_lab() {
@@ -96,7 +100,7 @@ Lab load_lab() {
   const nlohmann::json doc = nlohmann::json::parse(in);
   auto loaded = config::parse_config(doc.at("config").get<std::string>(), "tcp_loss.toml");
   if (!loaded.ok()) throw std::runtime_error("fixture config does not load");
-  return Lab{*loaded.config(), doc.at("ports")};
+  return Lab{*loaded.config(), doc.at("ports"), doc.at("config").get<std::string>()};
 }
 
 std::string device_for(const std::string& interface, const std::string& mac) {
@@ -155,6 +159,7 @@ class Twins {
     Frames bpf;
     std::string cpp_verdict;
     std::string bpf_verdict;
+    std::uint32_t retval = XDP_PASS;
     worker_->advance(static_cast<std::int64_t>(now));
     xdp_->set_test_clock(now);
     RecordingSink timer_frames(names_, bpf);
@@ -174,15 +179,27 @@ class Twins {
       LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(), .data_out = out.data(),
                   .data_size_in = static_cast<__u32>(in.size()), .data_size_out = static_cast<__u32>(out.size()),
                   .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1);
-      if (bpf_prog_test_run_opts(xdp_->program_fd(), &opts) != 0) return "BPF_PROG_TEST_RUN failed";
+      if (bpf_prog_test_run_opts(xdp_->program_fd(), &opts) != 0) {
+        return std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno);
+      }
+      retval = opts.retval;
+      // The program's whole set of answers; XDP_ABORTED (or anything else) is a program error.
+      if (retval != XDP_PASS && retval != XDP_DROP && retval != XDP_TX && retval != XDP_REDIRECT) {
+        return "XDP returned " + std::to_string(retval);
+      }
       const sl_xdp_last_verdict v = xdp_->last_verdict(0);
       bpf_verdict = xdp::last_verdict_name(v);
+      if (bpf_verdict == "unknown") return "XDP verdict kind " + std::to_string(v.kind) + " unknown";
       if (opts.retval == XDP_TX || opts.retval == XDP_REDIRECT) {
         bpf.emplace_back(names_.at(v.egress_port), to_hex(out.data(), opts.data_size_out));
       }
       xdp_->run_header_timers(now, timer_frames);  // resends the program left to the thread
     }
     for (const SentFrame& sent : io_->take_sent()) cpp.emplace_back(names_.at(sent.port), to_hex(sent.bytes.data(), sent.bytes.size()));
+    last_cpp_ = cpp;
+    last_bpf_ = bpf;
+    last_bpf_verdict_ = bpf_verdict;
+    last_retval_ = retval;
 
     if (!frame.empty()) ++verdicts_[cpp_verdict];
     last_verdict_ = frame.empty() ? "(clock)" : cpp_verdict;
@@ -215,8 +232,17 @@ class Twins {
   const std::map<std::string, std::uint64_t>& verdicts() const { return verdicts_; }
   std::uint64_t frames() const { return frames_; }
   const std::string& last_verdict() const { return last_verdict_; }
+  // The last step's frames as each side emitted them (port, hex), XDP's verdict and return code.
+  const Frames& last_cpp() const { return last_cpp_; }
+  const Frames& last_bpf() const { return last_bpf_; }
+  const std::string& last_bpf_verdict() const { return last_bpf_verdict_; }
+  std::uint32_t last_retval() const { return last_retval_; }
 
  private:
+  Frames last_cpp_;
+  Frames last_bpf_;
+  std::string last_bpf_verdict_;
+  std::uint32_t last_retval_ = 0;
   std::map<std::string, std::uint64_t> verdicts_;
   std::uint64_t frames_ = 0;
   std::string last_verdict_;
@@ -504,13 +530,19 @@ class Adversary {
 TEST(XdpDifferential, SameVerdictsAndBytesAsTheCppWorker) {
   const Lab lab = load_lab();
   Twins twins(lab);
-  const std::uint64_t cases = env_number("SLUICE_DIFF_CASES", 30);
+  // SLUICE_DIFF_SECONDS: as many cases as fit (at most SLUICE_DIFF_CASES when that is set too).
+  const std::uint64_t seconds = env_number("SLUICE_DIFF_SECONDS", 0);
+  const std::uint64_t cases = env_number("SLUICE_DIFF_CASES", seconds > 0 ? ~std::uint64_t{0} : 30);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   const std::uint64_t first_seed = env_number("SLUICE_DIFF_SEED", 1);
   const std::uint64_t steps_per_case = env_number("SLUICE_DIFF_STEPS", 60);
   int in_place = 0;
   std::uint64_t steps_run = 0;
+  std::uint64_t cases_run = 0;
   const bool trace = env_number("SLUICE_DIFF_TRACE", 0) != 0;  // every step of every case
-  for (std::uint64_t seed = first_seed; seed < first_seed + cases; ++seed) {
+  for (std::uint64_t seed = first_seed; cases_run < cases; ++seed) {
+    if (seconds > 0 && std::chrono::steady_clock::now() >= deadline) break;
+    ++cases_run;
     twins.reset();
     Adversary adversary(seed, lab);
     std::uint64_t now = 1'000'000'000;  // both clocks; never 0 (0 = bpf_ktime_get_ns for XDP)
@@ -532,11 +564,451 @@ TEST(XdpDifferential, SameVerdictsAndBytesAsTheCppWorker) {
                           << "replay: SLUICE_DIFF_SEED=" << seed << " SLUICE_DIFF_CASES=1";
     }
   }
-  std::cout << "[ differential ] " << cases << " cases from seed " << first_seed << ", " << steps_run
+  std::cout << "[ differential ] " << cases_run << " cases from seed " << first_seed << ", " << steps_run
             << " steps, " << twins.frames() << " frames compared, " << in_place << " header resends in place\n";
   for (const auto& [verdict, count] : twins.verdicts()) std::cout << "    " << verdict << ": " << count << "\n";
   // Not hollow: the adversary must have reached the header's whole life, in both directions.
   EXPECT_GT(twins.verdicts().count("forward") ? twins.verdicts().at("forward") : 0, steps_run / 4);
+}
+
+
+// ---- Mutated frames ---------------------------------------------------------------------------
+// The fixture cases of the same lab (every tests/fixtures/*.json with this configuration: TCP
+// in both families and mixed, UDP, ARP, ICMP, NDP, the malformed set) replayed through both
+// datapaths with frames mutated on the way: bits flipped, bytes set to edge values, frames cut
+// or padded, length, IHL, data offset, flags, ethertype, VLAN tags, fragment bits, IPv6 next
+// headers, ports and TCP options rewritten; checksums fixed up two times in three so that the
+// mutation reaches past the checksum checks. Mutated frames replace the case's frame or are
+// injected before it, and extra ones from other cases join in. Every step must leave the
+// program without a kernel error (BPF_PROG_TEST_RUN), with a return code of XDP_PASS, DROP, TX
+// or REDIRECT and a known verdict, and give the C++ worker's verdict and bytes.
+// Two outcomes differ by design (docs/xdp.md "Where XDP differs"), each ends its case (the flow
+// states differ from there on) and is counted: a client segment that becomes the standalone
+// header segment (XDP's one frame carries the C++ header segment's payload), and headers beyond
+// the program's 252-byte buffer (`no_buffer_room`). Two more, not by design and still open, are
+// counted the same way and printed: the SNAT port a second flow gets, and the drop reason of a
+// TTL-1 segment of an existing flow (see by_design()).
+// SLUICE_DIFF_MUTATED_CASES (default 40) or SLUICE_DIFF_MUTATED_SECONDS (cases until then), from
+// SLUICE_DIFF_SEED; a failure prints the seed, the step and the frame in hex.
+
+std::vector<std::uint8_t> from_hex(const std::string& hex) {
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+struct BaseStep {
+  std::uint64_t at_ms = 0;
+  std::string port;
+  std::vector<std::uint8_t> frame;
+};
+struct BaseCase {
+  std::string name;
+  std::vector<BaseStep> steps;
+};
+
+std::vector<BaseCase> fixture_cases(const std::string& config_text) {
+  std::vector<BaseCase> cases;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/fixtures")) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    if (doc.at("config").get<std::string>() != config_text) continue;
+    for (const auto& fixture : doc.at("cases")) {
+      BaseCase base;
+      base.name = file.stem().string() + "_" + fixture.at("name").get<std::string>();
+      for (const auto& step : fixture.at("steps")) {
+        if (!step.contains("in")) continue;
+        BaseStep b;
+        b.at_ms = step.at("at_ms").get<std::uint64_t>();
+        b.port = step.at("in").at("port").get<std::string>();
+        b.frame = from_hex(step.at("in").at("frame").get<std::string>());
+        if (b.frame.size() >= 14) base.steps.push_back(std::move(b));  // BPF_PROG_TEST_RUN needs ETH_HLEN
+      }
+      if (!base.steps.empty()) cases.push_back(std::move(base));
+    }
+  }
+  return cases;
+}
+
+// Where L3 and L4 start in a frame, if they do (one or two VLAN tags).
+struct Layout {
+  std::size_t l3 = 0;
+  std::uint16_t ethertype = 0;
+};
+Layout layout_of(const std::vector<std::uint8_t>& f) {
+  Layout l{12, 0};
+  for (int tags = 0; tags < 3 && l.l3 + 2 <= f.size(); ++tags) {
+    l.ethertype = static_cast<std::uint16_t>(f[l.l3] << 8 | f[l.l3 + 1]);
+    l.l3 += 2;
+    if (l.ethertype != 0x8100 && l.ethertype != 0x88A8) break;
+    l.l3 += 2;
+  }
+  return l;
+}
+
+std::uint16_t get16(const std::vector<std::uint8_t>& f, std::size_t at) {
+  return static_cast<std::uint16_t>(f[at] << 8 | f[at + 1]);
+}
+void put16(std::vector<std::uint8_t>& f, std::size_t at, std::uint16_t v) {
+  f[at] = static_cast<std::uint8_t>(v >> 8);
+  f[at + 1] = static_cast<std::uint8_t>(v);
+}
+
+// Recomputes the IPv4 header checksum and the TCP/UDP checksum where the lengths allow it.
+void fix_checksums(std::vector<std::uint8_t>& f) {
+  const Layout l = layout_of(f);
+  std::size_t l4 = 0;
+  std::size_t l4_length = 0;
+  std::uint8_t protocol = 0;
+  packet::testing::Bytes pseudo;
+  if (l.ethertype == 0x0800 && l.l3 + 20 <= f.size()) {
+    const std::size_t ihl = std::size_t{f[l.l3] & 0xFu} * 4;
+    if (ihl < 20 || l.l3 + ihl > f.size()) return;
+    put16(f, l.l3 + 10, 0);
+    put16(f, l.l3 + 10, packet::testing::reference_checksum(packet::testing::Bytes(f.begin() + static_cast<long>(l.l3), f.begin() + static_cast<long>(l.l3 + ihl))));
+    const std::size_t total = get16(f, l.l3 + 2);
+    if (total < ihl || l.l3 + total > f.size()) return;
+    l4 = l.l3 + ihl;
+    l4_length = total - ihl;
+    protocol = f[l.l3 + 9];
+    pseudo.assign(f.begin() + static_cast<long>(l.l3 + 12), f.begin() + static_cast<long>(l.l3 + 20));
+    pseudo.insert(pseudo.end(), {0, protocol, static_cast<std::uint8_t>(l4_length >> 8), static_cast<std::uint8_t>(l4_length)});
+  } else if (l.ethertype == 0x86DD && l.l3 + 40 <= f.size()) {
+    l4 = l.l3 + 40;
+    l4_length = get16(f, l.l3 + 4);
+    protocol = f[l.l3 + 6];
+    if (l4 + l4_length > f.size()) return;
+    pseudo.assign(f.begin() + static_cast<long>(l.l3 + 8), f.begin() + static_cast<long>(l.l3 + 40));
+    pseudo.insert(pseudo.end(), {0, 0, static_cast<std::uint8_t>(l4_length >> 8), static_cast<std::uint8_t>(l4_length), 0, 0, 0, protocol});
+  } else {
+    return;
+  }
+  const std::size_t checksum_at = protocol == 6 ? 16 : protocol == 17 ? 6 : 0;
+  if (checksum_at == 0 || l4_length < checksum_at + 2) return;
+  put16(f, l4 + checksum_at, 0);
+  packet::testing::Bytes summed = pseudo;
+  summed.insert(summed.end(), f.begin() + static_cast<long>(l4), f.begin() + static_cast<long>(l4 + l4_length));
+  std::uint16_t checksum = packet::testing::reference_checksum(summed);
+  if (protocol == 17 && checksum == 0) checksum = 0xFFFF;
+  put16(f, l4 + checksum_at, checksum);
+}
+
+class Mutator {
+ public:
+  explicit Mutator(std::uint64_t seed) : rng_(seed) {}
+  std::uint64_t pick(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng_); }
+  bool chance(std::uint64_t one_in) { return pick(one_in) == 0; }
+
+  // Mutates `f` (at least 14 bytes before and after); returns what it did.
+  std::string mutate(std::vector<std::uint8_t>& f) {
+    std::string what;
+    const std::uint64_t rounds = 1 + pick(3);
+    for (std::uint64_t i = 0; i < rounds; ++i) what += (what.empty() ? "" : ", ") + once(f);
+    if (!chance(3)) {
+      fix_checksums(f);
+      what += ", checksums fixed";
+    }
+    return what;
+  }
+
+ private:
+  std::size_t position(const std::vector<std::uint8_t>& f) {
+    // Headers mostly: three in four within the first 94 bytes.
+    const std::size_t span = chance(4) ? f.size() : std::min<std::size_t>(f.size(), 94);
+    return static_cast<std::size_t>(pick(span));
+  }
+
+  std::string once(std::vector<std::uint8_t>& f) {
+    static constexpr std::uint8_t kEdges[] = {0, 1, 2, 4, 5, 6, 8, 0x0F, 0x10, 0x11, 0x3A, 0x40, 0x45, 0x60, 0x7F, 0x80, 0xFE, 0xFF};
+    static constexpr std::uint16_t kEthertypes[] = {0x0800, 0x86DD, 0x0806, 0x8100, 0x88A8, 0x8847, 0x0000, 0xFFFF};
+    static constexpr std::uint8_t kNextHeaders[] = {0, 6, 17, 43, 44, 50, 51, 58, 59, 60, 135};
+    static constexpr std::uint16_t kPorts[] = {53, 54, 80, 81, 82, 83, 84, 85, 86, 1024, 1025, 8080, 5353, 0, 65535};
+    const Layout l = layout_of(f);
+    const bool v4 = l.ethertype == 0x0800 && l.l3 + 20 <= f.size();
+    const bool v6 = l.ethertype == 0x86DD && l.l3 + 40 <= f.size();
+    const std::size_t l4 = v4 ? l.l3 + std::size_t{f[l.l3] & 0xFu} * 4 : v6 ? l.l3 + 40 : 0;
+    const bool has_l4 = (v4 || v6) && l4 >= l.l3 + 20 && l4 + 20 <= f.size();
+    const bool tcp = has_l4 && f[v4 ? l.l3 + 9 : l.l3 + 6] == 6;
+    switch (pick(14)) {
+      case 0: {
+        const std::size_t at = position(f);
+        f[at] = static_cast<std::uint8_t>(f[at] ^ (1u << pick(8)));
+        return "bit flip at " + std::to_string(at);
+      }
+      case 1: {
+        const std::size_t at = position(f);
+        f[at] = kEdges[pick(std::size(kEdges))];
+        return "byte " + std::to_string(at) + " = " + std::to_string(f[at]);
+      }
+      case 2: {
+        const std::size_t keep = 14 + static_cast<std::size_t>(pick(f.size() - 13));
+        f.resize(keep);
+        return "cut to " + std::to_string(keep);
+      }
+      case 3: {
+        const std::size_t more = 1 + static_cast<std::size_t>(pick(64));
+        for (std::size_t i = 0; i < more; ++i) f.push_back(static_cast<std::uint8_t>(pick(256)));
+        return "padded by " + std::to_string(more);
+      }
+      case 4:
+        if (v4) {
+          const std::uint16_t total = get16(f, l.l3 + 2);
+          put16(f, l.l3 + 2, chance(3) ? static_cast<std::uint16_t>(pick(65536)) : static_cast<std::uint16_t>(total + pick(9) - 4));
+          return "IPv4 total length " + std::to_string(get16(f, l.l3 + 2));
+        }
+        if (v6) {
+          const std::uint16_t payload = get16(f, l.l3 + 4);
+          put16(f, l.l3 + 4, chance(3) ? static_cast<std::uint16_t>(pick(65536)) : static_cast<std::uint16_t>(payload + pick(9) - 4));
+          return "IPv6 payload length " + std::to_string(get16(f, l.l3 + 4));
+        }
+        return once(f);
+      case 5:
+        if (v4) {
+          f[l.l3] = static_cast<std::uint8_t>((chance(4) ? pick(16) << 4 : 0x40) | pick(16));
+          return "IPv4 version/IHL " + std::to_string(f[l.l3]);
+        }
+        return once(f);
+      case 6:
+        if (tcp) {
+          if (chance(2)) {
+            f[l4 + 12] = static_cast<std::uint8_t>(pick(16) << 4);
+            return "TCP data offset " + std::to_string(f[l4 + 12] >> 4);
+          }
+          f[l4 + 13] = static_cast<std::uint8_t>(pick(256));
+          return "TCP flags " + std::to_string(f[l4 + 13]);
+        }
+        return once(f);
+      case 7: {
+        const std::uint16_t type = kEthertypes[pick(std::size(kEthertypes))];
+        put16(f, l.l3 - 2, type);
+        return "ethertype " + std::to_string(type);
+      }
+      case 8: {
+        const std::uint16_t tpid = chance(3) ? 0x88A8 : 0x8100;
+        const std::uint16_t tci = static_cast<std::uint16_t>(pick(4096));
+        f.insert(f.begin() + 12, {static_cast<std::uint8_t>(tpid >> 8), static_cast<std::uint8_t>(tpid),
+                                  static_cast<std::uint8_t>(tci >> 8), static_cast<std::uint8_t>(tci)});
+        return "VLAN tag " + std::to_string(tpid) + " " + std::to_string(tci);
+      }
+      case 9:
+        if (v4) {
+          const std::uint16_t fragment = chance(2) ? 0x2000 : static_cast<std::uint16_t>(pick(0x4000));
+          put16(f, l.l3 + 6, fragment);
+          return "IPv4 fragment field " + std::to_string(fragment);
+        }
+        return once(f);
+      case 10:
+        if (v6) {
+          f[l.l3 + 6] = kNextHeaders[pick(std::size(kNextHeaders))];
+          return "IPv6 next header " + std::to_string(f[l.l3 + 6]);
+        }
+        if (v4) {
+          f[l.l3 + 9] = kNextHeaders[pick(std::size(kNextHeaders))];
+          return "IPv4 protocol " + std::to_string(f[l.l3 + 9]);
+        }
+        return once(f);
+      case 11:
+        if (has_l4) {
+          const std::size_t at = l4 + (chance(2) ? 0 : 2);
+          put16(f, at, chance(3) ? static_cast<std::uint16_t>(pick(65536)) : kPorts[pick(std::size(kPorts))]);
+          return "L4 port at " + std::to_string(at - l4) + " = " + std::to_string(get16(f, at));
+        }
+        return once(f);
+      case 12:
+        if (tcp) {
+          const std::size_t offset = static_cast<std::size_t>(f[l4 + 12] >> 4) * 4;
+          if (offset > 20 && l4 + offset <= f.size()) {
+            static constexpr std::uint8_t kKinds[] = {0, 1, 2, 3, 4, 5, 8, 30, 34, 254, 255};
+            const std::size_t at = l4 + 20 + static_cast<std::size_t>(pick(offset - 20));
+            f[at] = chance(2) ? kKinds[pick(std::size(kKinds))] : static_cast<std::uint8_t>(pick(41));
+            return "TCP option byte " + std::to_string(at - l4) + " = " + std::to_string(f[at]);
+          }
+        }
+        return once(f);
+      default:
+        if (tcp) {  // sequence or acknowledgment number moved a little or anywhere
+          const std::size_t at = l4 + (chance(2) ? 4 : 8);
+          const std::uint32_t value = static_cast<std::uint32_t>(f[at]) << 24 | static_cast<std::uint32_t>(f[at + 1]) << 16 |
+                                      static_cast<std::uint32_t>(f[at + 2]) << 8 | f[at + 3];
+          const std::uint32_t moved = chance(3) ? static_cast<std::uint32_t>(rng_()) : value + static_cast<std::uint32_t>(pick(129)) - 64;
+          for (int i = 0; i < 4; ++i) f[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(moved >> (24 - 8 * i));
+          return std::string(at == l4 + 4 ? "seq" : "ack") + " moved";
+        }
+        return once(f);
+    }
+  }
+
+  std::mt19937_64 rng_;
+};
+
+// The TCP payload of an emitted frame (hex), "" when it has none or is not TCP.
+std::string tcp_payload_hex(const std::string& hex) {
+  const std::vector<std::uint8_t> f = from_hex(hex);
+  const Layout l = layout_of(f);
+  std::size_t l4 = 0;
+  std::size_t end = 0;
+  if (l.ethertype == 0x0800 && l.l3 + 20 <= f.size() && f[l.l3 + 9] == 6) {
+    l4 = l.l3 + std::size_t{f[l.l3] & 0xFu} * 4;
+    end = l.l3 + get16(f, l.l3 + 2);
+  } else if (l.ethertype == 0x86DD && l.l3 + 40 <= f.size() && f[l.l3 + 6] == 6) {
+    l4 = l.l3 + 40;
+    end = l4 + get16(f, l.l3 + 4);
+  } else {
+    return "";
+  }
+  if (l4 + 20 > f.size() || end > f.size()) return "";
+  const std::size_t data = l4 + static_cast<std::size_t>(f[l4 + 12] >> 4) * 4;
+  return data < end ? to_hex(f.data() + data, end - data) : "";
+}
+
+// A difference docs/xdp.md names as by design, or "".
+std::string by_design(const Twins& twins, const std::string& port) {
+  const Frames& cpp = twins.last_cpp();
+  const Frames& bpf = twins.last_bpf();
+  if (twins.last_bpf_verdict() == "drop:no_buffer_room") return "no_buffer_room";
+  // Also open (docs/reliability.md): a segment of an existing TCP flow with TTL 1 is dropped by
+  // both, XDP counting ttl_exceeded (checked before the insertion engine), C++ the engine's
+  // reason (TTL checked at the rewrite). Nothing emitted by either.
+  const std::string& cpp_verdict = twins.last_verdict();
+  if (cpp.empty() && bpf.empty() && cpp_verdict.rfind("drop:", 0) == 0 &&
+      twins.last_bpf_verdict().rfind("drop:", 0) == 0 &&
+      (cpp_verdict == "drop:ttl_exceeded" || twins.last_bpf_verdict() == "drop:ttl_exceeded")) {
+    return "ttl_check_order";
+  }
+  // Not by design but known and open (docs/reliability.md "Fuzzing"): a flow created while
+  // another flow of the case holds a port on another SNAT address gets the next port in XDP
+  // (one SNAT cursor per CPU) and the first port of that address's pool in C++ (one pool per
+  // SNAT address). The frames differ in the L4 source port and checksum only.
+  if (cpp.size() == 1 && bpf.size() == 1 && cpp[0].first == bpf[0].first && cpp[0].second.size() == bpf[0].second.size() &&
+      cpp[0].second != bpf[0].second) {
+    const std::vector<std::uint8_t> a = from_hex(cpp[0].second);
+    const std::vector<std::uint8_t> b = from_hex(bpf[0].second);
+    const Layout l = layout_of(a);
+    std::size_t l4 = 0;
+    std::size_t checksum = 0;
+    if (l.ethertype == 0x0800 && l.l3 + 20 <= a.size()) l4 = l.l3 + std::size_t{a[l.l3] & 0xFu} * 4;
+    if (l.ethertype == 0x86DD && l.l3 + 40 <= a.size()) l4 = l.l3 + 40;
+    const std::uint8_t protocol = l.ethertype == 0x0800 ? a[l.l3 + 9] : a[l.l3 + 6];
+    if (l4 != 0) checksum = l4 + (protocol == 6 ? 16 : 6);
+    bool only_port = l4 != 0 && checksum + 2 <= a.size();
+    for (std::size_t i = 0; only_port && i < a.size(); ++i) {
+      const bool allowed = (i >= l4 && i < l4 + 2) || (i >= checksum && i < checksum + 2);
+      if (a[i] != b[i] && !allowed) only_port = false;
+    }
+    if (only_port) return "snat_port_choice";
+  }
+  // The C++ worker: a standalone header segment, then the client's segment; XDP: that segment
+  // turned into the header segment (the header is its payload; its own payload is dropped).
+  if (port == "front" && twins.last_verdict() == "forward" && cpp.size() == 2 && bpf.size() == 1 &&
+      cpp[0].first == "back" && cpp[1].first == "back" && bpf[0].first == "back") {
+    const std::string header = tcp_payload_hex(cpp[0].second);
+    if (!header.empty() && tcp_payload_hex(bpf[0].second) == header) return "standalone_header";
+  }
+  return "";
+}
+
+TEST(XdpDifferential, MutatedFramesSameVerdictsAndBytesAsTheCppWorker) {
+  const Lab lab = load_lab();
+  const std::vector<BaseCase> bases = fixture_cases(lab.text);
+  ASSERT_GT(bases.size(), 50u) << "the fixture cases of tests/fixtures/ with the lab's configuration";
+  Twins twins(lab);
+  const std::uint64_t first_seed = env_number("SLUICE_DIFF_SEED", 1);
+  const std::uint64_t seconds = env_number("SLUICE_DIFF_MUTATED_SECONDS", 0);
+  const std::uint64_t cases = seconds > 0 ? ~std::uint64_t{0} : env_number("SLUICE_DIFF_MUTATED_CASES", 40);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const bool trace = env_number("SLUICE_DIFF_TRACE", 0) != 0;
+  std::uint64_t cases_run = 0, frames = 0, mutated = 0;
+  std::map<std::string, std::uint64_t> designed;
+  std::map<std::string, std::uint64_t> mutated_verdicts;
+  int in_place = 0;
+  for (std::uint64_t seed = first_seed; cases_run < cases; ++seed) {
+    if (seconds > 0 && std::chrono::steady_clock::now() >= deadline) break;
+    ++cases_run;
+    twins.reset();
+    Mutator mutator(seed * 0x9E3779B97F4A7C15ull);
+    // The case's script: one fixture case's frames (a third mutated, some mutated copies
+    // injected before their original), and up to four mutated frames from other cases.
+    const BaseCase& base = bases[mutator.pick(bases.size())];
+    struct Planned {
+      std::uint64_t at_ms;
+      std::string port;
+      std::vector<std::uint8_t> frame;
+      std::string what;
+    };
+    std::vector<Planned> plan;
+    for (const BaseStep& step : base.steps) {
+      if (mutator.chance(4)) {
+        const BaseCase& other = bases[mutator.pick(bases.size())];
+        const BaseStep& from = other.steps[mutator.pick(other.steps.size())];
+        Planned extra{step.at_ms, from.port, from.frame, ""};
+        extra.what = "from " + other.name + ": " + mutator.mutate(extra.frame);
+        plan.push_back(std::move(extra));
+      }
+      Planned own{step.at_ms, step.port, step.frame, "original"};
+      if (mutator.chance(3)) {
+        if (mutator.chance(2)) {
+          Planned copy = own;
+          copy.what = "injected: " + mutator.mutate(copy.frame);
+          plan.push_back(std::move(copy));
+        } else {
+          own.what = mutator.mutate(own.frame);
+        }
+      }
+      plan.push_back(std::move(own));
+    }
+    const std::uint64_t start = 1'000'000'000;  // never 0 (0 = bpf_ktime_get_ns for XDP)
+    std::size_t index = 0;
+    bool ended = false;
+    for (const Planned& step : plan) {
+      ++index;
+      const std::string diff = twins.step(start + step.at_ms * 1'000'000, step.port, step.frame, in_place);
+      ++frames;
+      const bool is_mutated = step.what != "original";
+      if (is_mutated) {
+        ++mutated;
+        ++mutated_verdicts[twins.last_verdict()];
+      }
+      if (trace) {
+        std::cout << "  seed " << seed << " step " << index << " " << base.name << " " << step.port << ": " << step.what
+                  << " -> " << twins.last_verdict() << "\n";
+      }
+      if (diff.empty()) continue;
+      const std::string reason = by_design(twins, step.port);
+      if (!reason.empty()) {
+        ++designed[reason];
+        ended = true;
+        break;
+      }
+      ADD_FAILURE() << "seed " << seed << " step " << index << " (" << base.name << ", " << step.what << ")\n"
+                    << diff << "input on " << step.port << ": " << to_hex(step.frame.data(), step.frame.size()) << "\n"
+                    << "replay: SLUICE_DIFF_SEED=" << seed << " SLUICE_DIFF_MUTATED_CASES=1 --gtest_filter=*Mutated*";
+      return;
+    }
+    if (!ended) {
+      // Past every header timer to the give-up, as the connection cases end.
+      const std::string diff = twins.step(start + 26'000'000'000ull, "", {}, in_place);
+      ASSERT_EQ(diff, "") << "seed " << seed << " clock to the give-up (" << base.name << ")\n"
+                          << "replay: SLUICE_DIFF_SEED=" << seed << " SLUICE_DIFF_MUTATED_CASES=1 --gtest_filter=*Mutated*";
+    }
+  }
+  std::ostringstream summary;
+  summary << cases_run << " cases from seed " << first_seed << ", " << frames << " frames (" << mutated
+          << " mutated), by design: standalone header " << designed["standalone_header"] << ", no_buffer_room "
+          << designed["no_buffer_room"] << "; open: SNAT port choice " << designed["snat_port_choice"]
+          << ", TTL check order " << designed["ttl_check_order"]
+          << "; header resends in place " << in_place;
+  std::cout << "[ mutated ] " << summary.str() << "\n";
+  for (const auto& [verdict, count] : mutated_verdicts) std::cout << "    mutated -> " << verdict << ": " << count << "\n";
+  // Not hollow: mutated frames must reach the parser's drops, the flow table and forwarding.
+  EXPECT_GE(mutated_verdicts.size(), 5u);
+  EXPECT_GT(mutated_verdicts.count("forward") ? mutated_verdicts.at("forward") : 0, 0u);
 }
 
 }  // namespace

@@ -54,6 +54,14 @@ class FakeBackend {
     port_ = acceptor_.local_endpoint().port();
   }
 
+  // Handlers still queued when the backend goes (close() cancels the reads; the io_context runs
+  // their aborted completions later) must not touch it: they hold `alive_`, false from here on.
+  // Without it, GoesDownAfterFallFailuresAndBackUpAfterRise wrote into a freed Connection
+  // (ThreadSanitizer and ASan: heap-use-after-free at `record->ended = true`).
+  ~FakeBackend() { *alive_ = false; }
+  FakeBackend(const FakeBackend&) = delete;
+  FakeBackend& operator=(const FakeBackend&) = delete;
+
   void serve() { accept_next(); }
   void close() {
     boost::system::error_code ignored;
@@ -72,8 +80,8 @@ class FakeBackend {
   void accept_next() {
     // The peer from accept itself: a probe may have reset the connection already.
     acceptor_.async_accept(
-        peer_, [this](const boost::system::error_code& error, tcp::socket socket) {
-          if (error) return;
+        peer_, [this, alive = alive_](const boost::system::error_code& error, tcp::socket socket) {
+          if (error || !*alive) return;
           auto shared = std::make_shared<tcp::socket>(std::move(socket));
           sockets_.push_back(shared);
           connections.emplace_back();
@@ -82,8 +90,8 @@ class FakeBackend {
           record->peer_port = peer_.port();
           if (!answer.empty()) {
             asio::async_write(*shared, asio::buffer(answer),
-                              [this, shared](const boost::system::error_code&, std::size_t) {
-                                if (close_after_answer) {
+                              [this, shared, alive = alive_](const boost::system::error_code&, std::size_t) {
+                                if (*alive && close_after_answer) {
                                   boost::system::error_code ignored;
                                   shared->shutdown(tcp::socket::shutdown_send, ignored);
                                 }
@@ -98,7 +106,8 @@ class FakeBackend {
     auto buffer = std::make_shared<std::array<char, 1024>>();
     socket->async_read_some(
         asio::buffer(*buffer),
-        [this, socket, record, buffer](const boost::system::error_code& error, std::size_t size) {
+        [this, socket, record, buffer, alive = alive_](const boost::system::error_code& error, std::size_t size) {
+          if (!*alive) return;
           if (error) {
             record->ended = true;
             record->reset = error == asio::error::connection_reset;
@@ -115,6 +124,7 @@ class FakeBackend {
   tcp::endpoint peer_;
   std::uint16_t port_ = 0;
   std::vector<std::shared_ptr<tcp::socket>> sockets_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 struct Change {
@@ -210,6 +220,20 @@ TEST_F(HealthCheckerTest, ProbesCloseWithResetAndSendNothingWithoutProxy) {
   EXPECT_EQ(backend.connections.front().received, "");
   // SO_LINGER 0: the backend sees RST, and the appliance keeps no TIME_WAIT.
   EXPECT_TRUE(backend.connections.front().reset);
+}
+
+// The fake itself: a read still pending when it goes completes (aborted) afterwards, and that
+// completion must not touch it. Under scripts/build --asan/--tsan the sanitizers check the
+// access; here the completions are checked to run after the backend's end.
+TEST_F(HealthCheckerTest, AFakeBackendGoneWithAReadPendingIsLeftAlone) {
+  auto backend = std::make_unique<FakeBackend>(io_);
+  backend->serve();
+  tcp::socket client(io_);
+  client.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), backend->port()));
+  ASSERT_TRUE(run_until([&] { return !backend->connections.empty(); }));  // accepted, read pending
+  backend->close();
+  backend.reset();
+  EXPECT_GT(io_.poll(), 0U) << "the cancelled read and accept complete after the backend's end";
 }
 
 TEST_F(HealthCheckerTest, GoesDownAfterFallFailuresAndBackUpAfterRise) {
