@@ -219,7 +219,7 @@ int sluice_xdp(struct xdp_md *ctx) {
   if (s->p.l3_end - s->p.l3 > in_mtu) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_OVERSIZED_FRAME);
   if (s->p.fragment) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_FRAGMENT);
   if (s->p.protocol == IPPROTO_TCP || s->p.protocol == IPPROTO_UDP) return sl_l4(ctx, s, cfg, c, in_port, now);
-  if (s->p.protocol == IPPROTO_ICMP || s->p.protocol == IPPROTO_ICMPV6) {
+  if (sl_is_icmp_of_family(s->p.family == SL_FAMILY_V4, s->p.protocol)) {
     const __u8 type = SL_B(s->in, s->p.l4);
     if (s->p.protocol == IPPROTO_ICMPV6 && (type == 135 || type == 136) && s->p.l3_end - s->p.l4 >= 32 &&
         SL_B(s->in, s->p.l4 + 24) == (type == 135 ? 1 : 2) && SL_B(s->in, s->p.l4 + 25) == 1) {

@@ -10,6 +10,8 @@
 #include <linux/in.h>   /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
 #include <linux/in6.h>  /* IPPROTO_ICMPV6 */
 
+#include "dataplane/shared/l4_protocols.h"
+
 #include "bpf/xdp/scratch.h"
 #include "dataplane/shared/ipv6_ext.h"
 
@@ -125,8 +127,9 @@ static __always_inline int sl_parse_l4(const __u8 *in, struct sl_parsed *p) {
     p->payload = p->l4 + 8;
     return 0;
   }
-  if (p->protocol == IPPROTO_ICMP && p->family == SL_FAMILY_V4 && available < 8) return SL_PD_TRUNCATED_ICMP;
-  if (p->protocol == IPPROTO_ICMPV6 && p->family == SL_FAMILY_V6 && available < 8) return SL_PD_TRUNCATED_ICMPV6;
+  /* Only the family's own ICMP (the shared rule, dataplane/shared/l4_protocols.h). */
+  if (sl_is_icmp_of_family(p->family == SL_FAMILY_V4, p->protocol) && available < 8)
+    return p->family == SL_FAMILY_V4 ? SL_PD_TRUNCATED_ICMP : SL_PD_TRUNCATED_ICMPV6;
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "dataplane/packet/ip.hpp"
 #include "dataplane/packet/l4.hpp"
 #include "dataplane/packet/protocols.hpp"
+#include "dataplane/shared/l4_protocols.h"
 
 namespace sluice::packet {
 namespace {
@@ -161,11 +162,10 @@ class FrameParser {
       case ip_proto::kTcp: return parse_tcp(l4, available);
       case ip_proto::kUdp: return parse_udp(l4, available);
       case ip_proto::kIcmp:
-        if (!v4) break;
-        return parse_icmp(l4, available, DropReason::kTruncatedIcmp);
       case ip_proto::kIcmpv6:
-        if (v4) break;
-        return parse_icmp(l4, available, DropReason::kTruncatedIcmpv6);
+        // Only the family's own ICMP (the shared rule, dataplane/shared/l4_protocols.h).
+        if (!sl_is_icmp_of_family(v4 ? 1 : 0, out_.l4_protocol)) break;
+        return parse_icmp(l4, available, v4 ? DropReason::kTruncatedIcmp : DropReason::kTruncatedIcmpv6);
       default:
         break;
     }

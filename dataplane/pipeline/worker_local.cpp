@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "dataplane/packet/byte_order.hpp"
+#include "dataplane/packet/checksum.hpp"
 #include "dataplane/packet/ethernet.hpp"
 #include "dataplane/packet/ip.hpp"
 #include "dataplane/packet/l4.hpp"
@@ -150,16 +151,25 @@ Verdict Worker::handle_icmp(Packet& packet) noexcept {
     ip.set_identification(0);  // like every frame the appliance originates (docs/pipeline.md)
     ip.set_dont_fragment(true);
     packet::recompute_ipv4_header_checksum(data, parsed);
-    icmp[0] = kIcmpEchoReply;
   } else {
     const packet::Ipv6View ip(data + parsed.l3_offset);
     ip.set_src(destination);
     ip.set_dst(source);
     ip.set_hop_limit(kReplyTtl);
     ip.set_version_class_flow(0, 0);
-    icmp[0] = kIcmpv6EchoReply;
   }
-  packet::recompute_l4_checksum(data, parsed);
+  // The type changes (8 -> 0, 128 -> 129) and the checksum follows incrementally (RFC 1624), as
+  // in the XDP program (bpf/xdp/local.h sl_echo_reply): a request that arrived damaged gets a
+  // reply wrong by as much, which its sender discards (RFC 1122 section 3.2.2), instead of a
+  // reply that vouches for the damaged bytes (found by the differential test's mutated frames).
+  // ICMPv6's pseudo header holds the same two addresses, swapped: the same sum.
+  const auto word = [icmp] { return static_cast<std::uint16_t>((icmp[0] << 8) | icmp[1]); };
+  const std::uint16_t request_word = word();
+  icmp[0] = parsed.is_ipv4() ? kIcmpEchoReply : kIcmpv6EchoReply;
+  const std::uint16_t checksum = packet::checksum_update16(static_cast<std::uint16_t>((icmp[2] << 8) | icmp[3]),
+                                                   request_word, word());
+  icmp[2] = static_cast<std::uint8_t>(checksum >> 8);
+  icmp[3] = static_cast<std::uint8_t>(checksum);
   ++counters_.icmp_echo_replies;
   count_tx(packet.frame);
   io_.transmit(packet.ingress, packet.frame);
