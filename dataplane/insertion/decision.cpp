@@ -63,4 +63,19 @@ std::string_view to_string(TimerAction action) noexcept {
   return "unknown";
 }
 
+TimerDecision timer_decision(const sl_tcp_insertion& state, std::uint8_t action) noexcept {
+  TimerDecision decision;
+  decision.action = static_cast<TimerAction>(action);
+  if (decision.action == TimerAction::kGiveUp) {
+    sl_ins_reset to_client{};
+    sl_ins_reset to_backend{};
+    sl_ins_give_up_resets(&state, &to_client, &to_backend);
+    decision.to_client = ResetSegment{TcpSeq(to_client.seq), TcpSeq(to_client.ack)};
+    decision.to_backend = ResetSegment{TcpSeq(to_backend.seq), TcpSeq(to_backend.ack)};
+  } else if (decision.action == TimerAction::kResend) {
+    decision.header_segment = HeaderSegment{TcpSeq(sl_ins_stream_start(&state)), TcpSeq(state.client_last_ack)};
+  }
+  return decision;
+}
+
 }  // namespace sluice::insertion

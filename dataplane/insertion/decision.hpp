@@ -112,4 +112,10 @@ std::string_view to_string(HeaderPlacement placement) noexcept;
 std::string_view to_string(ResendCause cause) noexcept;
 std::string_view to_string(TimerAction action) noexcept;
 
+// The decision of a header timer expiry that sl_ins_on_timer answered with `action`, its numbers
+// read from the state: the header segment (c+1, the client's latest ack) of a resend, the
+// give-up resets (sl_ins_give_up_resets). One builder for the engine's on_timer and the XDP
+// header timer, which run the same rule over the same struct.
+TimerDecision timer_decision(const sl_tcp_insertion& state, std::uint8_t action) noexcept;
+
 }  // namespace sluice::insertion

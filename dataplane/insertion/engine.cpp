@@ -125,18 +125,7 @@ std::optional<Nanoseconds> InsertionEngine::next_deadline() const noexcept {
 }
 
 TimerDecision InsertionEngine::on_timer(Nanoseconds now) noexcept {
-  TimerDecision decision;
-  decision.action = static_cast<TimerAction>(sl_ins_on_timer(&state_, nanoseconds_since_epoch(now)));
-  if (decision.action == TimerAction::kGiveUp) {
-    sl_ins_reset to_client{};
-    sl_ins_reset to_backend{};
-    sl_ins_give_up_resets(&state_, &to_client, &to_backend);
-    decision.to_client = ResetSegment{TcpSeq(to_client.seq), TcpSeq(to_client.ack)};
-    decision.to_backend = ResetSegment{TcpSeq(to_backend.seq), TcpSeq(to_backend.ack)};
-  } else if (decision.action == TimerAction::kResend) {
-    decision.header_segment = header_segment_with_latest_client_ack();
-  }
-  return decision;
+  return timer_decision(state_, sl_ins_on_timer(&state_, nanoseconds_since_epoch(now)));
 }
 
 }  // namespace sluice::insertion

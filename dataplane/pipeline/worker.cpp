@@ -263,7 +263,6 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   }
 
   if (key.protocol == kProtoTcp && service.proxy) {
-    const packet::ConstTcpView tcp(packet.data() + packet.parsed.l4_offset);
     // A v2 header's length depends on the family only: no need to fill the connection.
     const pp2_template& header_template = service.proxy->header_template;
     std::int32_t length = 0;
@@ -274,7 +273,7 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
       const pp2_conn connection = header_connection(flow);
       length = pp2_header_len(&header_template, &connection);
     }
-    flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), tcp.seq());
+    flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), TcpSeq(flow.client_isn));
   }
   schedulers_[service_id].on_flow_created(backend.slot);
   ++counters_.flows_created;

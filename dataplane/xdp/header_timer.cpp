@@ -40,31 +40,17 @@ bool header_resend_wanted(const sl_xdp_flow& flow) noexcept {
 }
 
 insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
-  insertion::TimerDecision decision;
-  const insertion::HeaderSegment resend{TcpSeq(flow.ins.client_isn + 1), TcpSeq(flow.ins.client_last_ack)};
   if (!header_timer_due(flow, now)) {
-    if (!header_resend_wanted(flow)) return decision;
+    if (!header_resend_wanted(flow)) return insertion::TimerDecision{};
     // The backend's signal, answered late by one scan: the engine's on_backend_segment resend
     // (header segment with the client's latest ack); the timer's schedule is not moved.
     flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
-    decision.action = insertion::TimerAction::kResend;
-    decision.header_segment = resend;
-    return decision;
+    return insertion::timer_decision(flow.ins, SL_TIMER_RESEND);
   }
   // Any resend answers a pending backend signal too.
   flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
-  // The engine's own timer rule, on the same struct (dataplane/shared/tcp_insertion.h).
-  decision.action = static_cast<insertion::TimerAction>(sl_ins_on_timer(&flow.ins, static_cast<std::uint64_t>(now.count())));
-  if (decision.action == insertion::TimerAction::kGiveUp) {
-    sl_ins_reset to_client{};
-    sl_ins_reset to_backend{};
-    sl_ins_give_up_resets(&flow.ins, &to_client, &to_backend);
-    decision.to_client = insertion::ResetSegment{TcpSeq(to_client.seq), TcpSeq(to_client.ack)};
-    decision.to_backend = insertion::ResetSegment{TcpSeq(to_backend.seq), TcpSeq(to_backend.ack)};
-  } else if (decision.action == insertion::TimerAction::kResend) {
-    decision.header_segment = resend;
-  }
-  return decision;
+  // The engine's own timer rule and decision, on the same struct (dataplane/shared/tcp_insertion.h).
+  return insertion::timer_decision(flow.ins, sl_ins_on_timer(&flow.ins, static_cast<std::uint64_t>(now.count())));
 }
 
 bool write_header_resend(packet::PacketBuffer& frame, const sl_xdp_flow& flow,
