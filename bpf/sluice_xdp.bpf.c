@@ -33,6 +33,7 @@
 #include "bpf/xdp/flow.h"
 #include "bpf/xdp/forward.h"
 #include "bpf/xdp/tcp.h"
+#include "bpf/xdp/timer_step.h"
 
 /* Parsing on its own: verified once. */
 __attribute__((noinline)) int sl_parse_frame(struct sl_scratch *s) {

@@ -15,7 +15,8 @@
  *                       sl_ins_client_retransmission, sl_ins_record_client_{seq,ack},
  *                       sl_ins_mark_sent, sl_ins_forwarded_client_seq
  *   backend -> client   sl_ins_backend_segment, sl_header_missing_signal
- *   header timer        sl_ins_on_timer, sl_ins_give_up_resets
+ *   header timer        sl_ins_on_timer, sl_ins_timer_armed, sl_ins_timer_step,
+ *                       sl_ins_give_up_resets
  */
 #ifndef SLUICE_DATAPLANE_SHARED_TCP_INSERTION_H
 #define SLUICE_DATAPLANE_SHARED_TCP_INSERTION_H
@@ -313,6 +314,31 @@ SLUICE_INLINE uint8_t sl_ins_on_timer(struct sl_tcp_insertion *s, uint64_t now_n
   s->deadline_ns = now_ns + sl_header_rto_ns(s->timer_resends);
   s->flags = SLUICE_CAST(uint8_t, s->flags | SL_INS_FAST_RESEND);
   return SL_TIMER_RESEND;
+}
+
+/* The header's timer runs: a header sent, neither acknowledged nor abandoned (a backend reset
+ * sets STOPPED). */
+SLUICE_INLINE int sl_ins_timer_armed(const struct sl_tcp_insertion *s) {
+  return s->header_len > 0 && s->header_state == SL_HDR_SENT && (s->flags & SL_INS_TIMER_ARMED) &&
+         !(s->flags & SL_INS_STOPPED);
+}
+
+/* One step of the XDP header timer over a flow's state (the kernel runs it in place:
+ * bpf/xdp/timer_step.h; dataplane/xdp/header_timer.cpp over a copy). A due timer is
+ * sl_ins_on_timer, the rule the C++ engine runs. Before the deadline, a resend the program left
+ * to the timer (SL_INS_RESEND_WANTED: the backend's signal arrived on a segment carrying data
+ * for the client) is answered as the engine answers that signal, with the schedule unchanged.
+ * Either way the wanted flag is cleared: any resend answers it. */
+SLUICE_INLINE uint8_t sl_ins_timer_step(struct sl_tcp_insertion *s, uint64_t now_ns) {
+  if (!sl_ins_timer_armed(s)) return SL_TIMER_NOTHING;
+  const int wanted = (s->flags & SL_INS_RESEND_WANTED) != 0;
+  if (now_ns < s->deadline_ns) {
+    if (!wanted) return SL_TIMER_NOTHING;
+    s->flags = SLUICE_CAST(uint8_t, s->flags & ~SL_INS_RESEND_WANTED);
+    return SL_TIMER_RESEND;
+  }
+  s->flags = SLUICE_CAST(uint8_t, s->flags & ~SL_INS_RESEND_WANTED);
+  return sl_ins_on_timer(s, now_ns);
 }
 
 /* The give-up resets, with numbers each side accepts (RFC 5961 section 3.2: seq = the

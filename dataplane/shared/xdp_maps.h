@@ -238,6 +238,22 @@ SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, ins) == 96, "sl_xdp_flo
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, last_client_window) == 136, "sl_xdp_flow.last_client_window");
 SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 160, "sl_xdp_flow size");
 
+/* The context of sl_header_timer_step, the program the header timer thread runs with
+ * BPF_PROG_RUN (SEC("syscall"), bpf/xdp/timer_step.h): one step of the header timer over a flow,
+ * in place in the map value, so that the thread never writes a whole flow back over the XDP
+ * program's concurrent updates (it did: a lowered backend SND.NXT refused the client's ACKs and
+ * stalled a download, docs/reliability.md). The kernel copies the context back to the caller. */
+struct sl_xdp_timer_step {
+  uint64_t flow_id;        /* in */
+  uint64_t now_ns;         /* in: CLOCK_MONOTONIC or the fixture clock */
+  uint8_t found;           /* out: the flow exists */
+  uint8_t action;          /* out: SL_TIMER_* of sl_ins_timer_step */
+  uint8_t reserved[6];
+  struct sl_xdp_flow flow; /* out: the flow just after the step */
+};
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_timer_step, flow) == 24, "sl_xdp_timer_step.flow");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_timer_step) == 184, "sl_xdp_timer_step size");
+
 /* The flow's PROXY header, built once at the SYN (the shared codec, pp2.h) and kept for
  * growing, resends and UDP datagrams (hash, key = flow id, no preallocation). */
 struct sl_xdp_header {

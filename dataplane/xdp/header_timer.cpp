@@ -19,15 +19,10 @@ net::Endpoint endpoint(std::uint8_t family, const std::uint8_t* address, std::ui
   return net::Endpoint{net::IpAddress::from_bytes(f, address), host_port(port)};
 }
 
-std::uint8_t without(std::uint8_t flags, unsigned clear) noexcept {
-  return static_cast<std::uint8_t>(flags & ~clear);
-}
-
 }  // namespace
 
 bool header_timer_armed(const sl_xdp_flow& flow) noexcept {
-  return flow.protocol == kTcp && flow.ins.header_len > 0 && flow.ins.header_state == SL_HDR_SENT &&
-         (flow.ins.flags & SL_INS_TIMER_ARMED) != 0 && (flow.ins.flags & SL_INS_STOPPED) == 0;
+  return flow.protocol == kTcp && sl_ins_timer_armed(&flow.ins) != 0;
 }
 
 bool header_timer_due(const sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
@@ -40,17 +35,10 @@ bool header_resend_wanted(const sl_xdp_flow& flow) noexcept {
 }
 
 insertion::TimerDecision on_header_timer(sl_xdp_flow& flow, insertion::Nanoseconds now) noexcept {
-  if (!header_timer_due(flow, now)) {
-    if (!header_resend_wanted(flow)) return insertion::TimerDecision{};
-    // The backend's signal, answered late by one scan: the engine's on_backend_segment resend
-    // (header segment with the client's latest ack); the timer's schedule is not moved.
-    flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
-    return insertion::timer_decision(flow.ins, SL_TIMER_RESEND);
-  }
-  // Any resend answers a pending backend signal too.
-  flow.ins.flags = without(flow.ins.flags, SL_INS_RESEND_WANTED);
-  // The engine's own timer rule and decision, on the same struct (dataplane/shared/tcp_insertion.h).
-  return insertion::timer_decision(flow.ins, sl_ins_on_timer(&flow.ins, static_cast<std::uint64_t>(now.count())));
+  // UDP flows keep their datagram progress in ins.header_state: never a timer.
+  if (flow.protocol != kTcp || now.count() < 0) return insertion::TimerDecision{};
+  // The step the kernel runs in place (bpf/xdp/timer_step.h), and the engine's decision.
+  return insertion::timer_decision(flow.ins, sl_ins_timer_step(&flow.ins, static_cast<std::uint64_t>(now.count())));
 }
 
 bool write_header_resend(packet::PacketBuffer& frame, const sl_xdp_flow& flow,

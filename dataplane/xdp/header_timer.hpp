@@ -2,7 +2,7 @@
 // The header's own retransmission timer for the XDP datapath (docs/xdp.md, "Header timer"):
 // the pure part, no libbpf. The BPF program arms the timer when it sends the header
 // (sl_xdp_flow.ins.deadline_ns, SL_INS_TIMER_ARMED) but can only send frames it receives; the
-// control side scans sl_flows and, for a flow whose deadline passed, does what the C++
+// control side scans the armed flows and, for a flow whose deadline passed, does what the C++
 // pipeline does on that timer (dataplane/pipeline/worker.cpp on_flow_timer):
 //
 //   on_header_timer(flow, now)       sl_ins_on_timer, the rule InsertionEngine::on_timer runs,
@@ -38,8 +38,9 @@ bool header_timer_due(const sl_xdp_flow& flow, insertion::Nanoseconds now) noexc
 // header segment at once beside that segment; the scan sends it at its next round (<= 50 ms).
 bool header_resend_wanted(const sl_xdp_flow& flow) noexcept;
 
-// InsertionEngine::on_timer over the XDP flow state: updates `flow` as the engine updates
-// itself and returns the same decision. The map's fields stand for the engine's:
+// One step of the header timer over a copy of the flow: sl_ins_timer_step (the step the kernel
+// runs in place for the timer thread, bpf/xdp/timer_step.h; InsertionEngine::on_timer's rule)
+// and the engine's decision from the state it leaves. The map's fields stand for the engine's:
 //   client_isn = c, client_last_ack = client RCV.NXT, client_snd_nxt = client SND.NXT,
 //   backend_last_ack = backend RCV.NXT, backend_snd_nxt = backend SND.NXT.
 // Before the deadline, a wanted resend (header_resend_wanted) is sent as the engine's

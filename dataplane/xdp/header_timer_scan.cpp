@@ -1,7 +1,7 @@
-// The header timer's shell (docs/xdp.md, "Header timer"): scans sl_flows for due header
-// deadlines, applies the pure rules of header_timer.hpp to each, writes the new state back and
-// sends the frames. The program and this scan may update the same flow at once: see
-// timer_step() for the order chosen and what a lost race costs.
+// The header timer's shell (docs/xdp.md, "Header timer"): scans the armed flows for due header
+// deadlines, has the kernel take the step of each in place (sl_header_timer_step) and sends the
+// frames the step decided. The program and this scan may touch the same flow at once: see
+// timer_step() for why the step runs in the kernel and what a race still costs.
 #include <bpf/bpf.h>
 
 #include <array>
@@ -99,28 +99,30 @@ XdpDatapath::HeaderTimerResult XdpDatapath::run_header_timers(std::uint64_t now_
   return result;
 }
 
-// One due flow. The program may be handling a packet of this flow on another CPU meanwhile;
-// there is no lock to take from userspace without a bpf_spin_lock in the value. So the flow is
-// read again here, decided on with the pure rules (no syscall between the read and the write)
-// and written back only if it still exists (BPF_EXIST), before any frame leaves: a flow removed
-// meanwhile sends nothing, and a resend is never sent without its new deadline. What remains is
-// a write of the program between this read and this update, which the update overwrites: a
-// header acknowledgement lost that way leaves the timer armed (one more resend, which the
-// backend acknowledges again, c+1+H, so the program marks it acked then), a client position
-// lost that way is rewritten by the client's next segment. The window is the pure decision
-// between two syscalls, once per timer step (at most 7 per flow).
+// One due flow. The program may be handling a packet of this flow on another CPU meanwhile, so
+// the step itself (the rule and the state it changes) runs in the kernel, in place in the flow's
+// map value (sl_header_timer_step, bpf/xdp/timer_step.h), and this thread only reads what the
+// step left: a flow removed meanwhile sends nothing, and a resend is never sent without its new
+// deadline. The frames are built from that copy; a position the program moves after the copy
+// is at most one resend's worth old (the backend acknowledges the resent header again, c+1+H).
 void XdpDatapath::timer_step(std::uint64_t id, std::uint64_t now_ns, FrameSink& sink, HeaderTimerResult& result) {
-  const int flows_fd = map_fd(skeleton_->maps.sl_flows);
   TimerCounters& counters = timer_counters_;
-  // The header first (written once at the SYN, never changed): nothing between the flow's
-  // read and its write but the pure decision.
+  // The header first (written once at the SYN, never changed).
   sl_xdp_header header{};
   const bool have_header = bpf_map_lookup_elem(map_fd(skeleton_->maps.sl_headers), &id, &header) == 0 && header.len > 0 &&
                            header.len <= PP2_HEADER_MAX;
-  sl_xdp_flow flow{};
-  if (bpf_map_lookup_elem(flows_fd, &id, &flow) != 0) return;
-  sl_xdp_flow next = flow;
-  const insertion::TimerDecision decision = on_header_timer(next, insertion::Nanoseconds(now_ns));
+  sl_xdp_timer_step step{};
+  step.flow_id = id;
+  step.now_ns = now_ns;
+  LIBBPF_OPTS(bpf_test_run_opts, run);
+  run.ctx_in = &step;
+  run.ctx_size_in = sizeof(step);
+  // The kernel copies the context back into ctx_in for a syscall program. A failed run changed
+  // nothing: the flow stays due and the next scan (<= 50 ms) tries again.
+  if (bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.sl_header_timer_step), &run) != 0) return;
+  if (step.found == 0) return;  // gone meanwhile
+  const sl_xdp_flow& next = step.flow;
+  const insertion::TimerDecision decision = insertion::timer_decision(next.ins, step.action);
   std::array<std::uint8_t, kFrameCapacity> storage{};
 
   // Builds one frame towards `destination` (next hop resolved like the program) and sends it.
@@ -150,7 +152,6 @@ void XdpDatapath::timer_step(std::uint64_t id, std::uint64_t now_ns, FrameSink& 
       ++counters.no_buffer;
       return;
     }
-    if (bpf_map_update_elem(flows_fd, &id, &next, BPF_EXIST) != 0) return;  // gone meanwhile
     const std::span<const std::uint8_t> bytes(header.bytes, header.len);
     send_to(next.backend_family, next.backend, [&](packet::PacketBuffer& frame, const pipeline::L2Addresses& l2) {
       return write_header_resend(frame, next, decision.header_segment, bytes, l2);
@@ -160,7 +161,7 @@ void XdpDatapath::timer_step(std::uint64_t id, std::uint64_t now_ns, FrameSink& 
   } else if (decision.action == insertion::TimerAction::kGiveUp) {
     // As the C++ pipeline: both sides reset, then nothing of the connection passes (the flow
     // goes, so the next segment of either side is an unknown flow).
-    forget(id, flow);
+    forget(id, next);
     send_to(next.client_family, next.client, [&](packet::PacketBuffer& frame, const pipeline::L2Addresses& l2) {
       return write_give_up_reset(frame, next, ResetTarget::kClient, decision.to_client, l2);
     });
