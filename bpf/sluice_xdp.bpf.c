@@ -233,21 +233,25 @@ int sluice_xdp(struct xdp_md *ctx) {
       if (addr[0] | addr[1] | addr[15]) sl_learn(SL_FAMILY_V6, addr, 16, mac, in_port);
     }
     if (s->p.protocol == IPPROTO_ICMPV6 && type == 135) return sl_ndp_advertise(ctx, s, in_port);
-    if ((s->p.protocol == IPPROTO_ICMP && type == 8) || (s->p.protocol == IPPROTO_ICMPV6 && type == 128)) {
-      struct sl_xdp_addr_key ok = {};
-      const __u32 a = s->p.l3 + (s->p.family == SL_FAMILY_V4 ? 16 : 24);
-      if (s->p.family == SL_FAMILY_V4)
-        __builtin_memcpy(ok.addr, s->in + (a & SL_IN_MASK), 4);
-      else
-        __builtin_memcpy(ok.addr, s->in + (a & SL_IN_MASK), 16);
-      ok.family = s->p.family;
-      if (bpf_map_lookup_elem(&sl_own, &ok)) return sl_echo_reply(ctx, s);
-    }
-    /* Other ICMP (errors, replies, advertisements): the kernel's (it learns neighbours). */
-    return sl_pass(c, SL_PL_ICMP_IGNORED);
   }
-  /* Other protocols: the kernel of the appliance. */
-  return sl_pass(c, SL_PL_UNSUPPORTED_L4);
+  /* What is left is counted as the C++ worker counts it (Worker::dispatch, handle_icmp): not
+   * for us unless addressed to a VIP or an own address; there, an echo request (code 0, RFC 792
+   * and RFC 4443 section 4.1 define no other) is answered, other ICMP is the kernel's (it learns
+   * neighbours from advertisements) and other protocols are an unsupported L4. */
+  struct sl_xdp_addr_key dst = {};
+  const __u32 at = s->p.l3 + (s->p.family == SL_FAMILY_V4 ? 16 : 24);
+  if (s->p.family == SL_FAMILY_V4)
+    __builtin_memcpy(dst.addr, s->in + (at & SL_IN_MASK), 4);
+  else
+    __builtin_memcpy(dst.addr, s->in + (at & SL_IN_MASK), 16);
+  dst.family = s->p.family;
+  if (!bpf_map_lookup_elem(&sl_own, &dst)) return sl_pass(c, SL_PL_NOT_FOR_US);
+  if (!sl_is_icmp_of_family(s->p.family == SL_FAMILY_V4, s->p.protocol)) return sl_pass(c, SL_PL_UNSUPPORTED_L4);
+  const __u8 type = SL_B(s->in, s->p.l4);
+  const __u8 code = SL_B(s->in, s->p.l4 + 1);
+  const int echo_request = s->p.protocol == IPPROTO_ICMP ? type == 8 : type == 128;
+  if (echo_request && code == 0) return sl_echo_reply(ctx, s, in_port);
+  return sl_pass(c, SL_PL_ICMP_IGNORED);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -164,6 +164,12 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   f->udp_every = (svc->flags & SL_SVC_UDP_EVERY) ? 1 : 0;
   f->client_mtu = sl_mtu_towards(f->client_family, f->client);
   f->backend_mtu = sl_mtu_towards(f->backend_family, f->backend);
+  /* As the C++ worker (Worker::create_flow): a flow whose backend or client cannot be reached
+   * is never created (no SNAT port, no backend SYN for an answer that could not return). */
+  if (f->client_mtu == 0 || f->backend_mtu == 0) {
+    *reason = SL_PL_NO_ROUTE;
+    return 0;
+  }
   if (k->protocol == IPPROTO_TCP) {
     /* The engine's state from the SYN (tcp_insertion.h); no header until one is built below,
      * which sets H and makes it pending. */

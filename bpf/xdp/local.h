@@ -78,9 +78,10 @@ static __always_inline int sl_replace_frame(struct xdp_md *ctx, __u8 *out, __u32
 }
 
 /* ICMP echo request (v4 or v6) to one of our addresses: the reply, from that address. The
- * payload stays where it is; only the headers in front of it are rewritten. */
-__attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratch *s) {
-  if (!ctx || !s) return XDP_ABORTED;
+ * payload stays where it is; only the headers in front of it are rewritten. `l2` is the
+ * request's link header, 14 bytes or 18 with an 802.1Q tag, which the reply keeps (the C++
+ * worker rewrites the request in place); a constant, so that every offset is one. */
+static __always_inline int sl_echo_reply_l2(struct xdp_md *ctx, struct sl_scratch *s, __u32 in_port, const __u32 l2) {
   const __u32 zero = 0;
   struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
   struct sl_parsed *p = &s->p;
@@ -97,21 +98,29 @@ __attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratc
     __builtin_memcpy(src, in + (a & SL_IN_MASK), 16);
     __builtin_memcpy(dst, in + ((a + 16) & SL_IN_MASK), 16);
   }
-  __u32 eport_id = 0;
+  /* Answered in place, as the C++ worker answers (Worker::handle_icmp): back to the frame's
+   * source MAC on the link it came from, with no route or neighbour lookup. */
+  const __u32 eport_id = in_port;
   __u8 mac[6];
-  if (sl_resolve(ctx, p->family, src, &eport_id, mac) != 0) return sl_pass(c, SL_PL_ICMP_IGNORED);
+  __builtin_memcpy(mac, in + 6, 6);
   struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &eport_id);
   if (!eport) return sl_pass(c, SL_PL_ICMP_IGNORED);
 
-  sl_l2(out, mac, eport, v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6);
+  const __u16 type = v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6;
+  __builtin_memcpy(out, mac, 6);
+  __builtin_memcpy(out + 6, eport->mac, 6);
+  if (l2 == 18) __builtin_memcpy(out + 12, in + 12, 4); /* the request's 802.1Q tag */
+  out[l2 - 2] = (__u8)(type >> 8);
+  out[l2 - 1] = (__u8)type;
   const __u32 icmp_len = p->l3_end - p->l4;
+  /* The originated headers are written at their pointer + 14. */
   if (v4)
-    sl_ipv4_originated(out, (__u16)(20 + icmp_len), IPPROTO_ICMP, dst, src);
+    sl_ipv4_originated(out + (l2 - 14), (__u16)(20 + icmp_len), IPPROTO_ICMP, dst, src);
   else
-    sl_ipv6_originated(out, (__u16)icmp_len, IPPROTO_ICMPV6, 64, dst, src);
+    sl_ipv6_originated(out + (l2 - 14), (__u16)icmp_len, IPPROTO_ICMPV6, 64, dst, src);
   /* The ICMP header: type changes (8 -> 0, 128 -> 129); the checksum follows incrementally
    * (ICMPv6's pseudo header holds the same two addresses, swapped: same sum). */
-  __u8 *icmp = out + 14 + ip_len;
+  __u8 *icmp = out + l2 + ip_len;
   __builtin_memcpy(icmp, in + (p->l4 & SL_IN_MASK), 8);
   __u8 before[8];
   __builtin_memcpy(before, icmp, 8);
@@ -124,13 +133,13 @@ __attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratc
   icmp[2] = (__u8)ck;
   icmp[3] = (__u8)(ck >> 8);
 
-  const __u32 new_hdrs = 14 + ip_len + 8;
+  const __u32 new_hdrs = l2 + ip_len + 8;
   const __u32 old_hdrs = p->l4 + 8;
   const __u32 trim = p->frame_len - p->l3_end;
   if (trim > 0 && bpf_xdp_adjust_tail(ctx, -(int)trim) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
   const int delta = (int)new_hdrs - (int)old_hdrs;
   if (delta != 0 && bpf_xdp_adjust_head(ctx, -delta) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  if (bpf_xdp_store_bytes(ctx, 0, out, v4 ? 42 : 62) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (bpf_xdp_store_bytes(ctx, 0, out, new_hdrs) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
   if (c) {
     c->icmp_echo_replies++;
     c->tx_packets++;
@@ -138,6 +147,11 @@ __attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratc
   }
   sl_set_verdict(SL_VERDICT_CONSUMED, 0, eport_id);
   return sl_send_local(ctx, eport, eport_id);
+}
+
+__attribute__((noinline)) int sl_echo_reply(struct xdp_md *ctx, struct sl_scratch *s, __u32 in_port) {
+  if (!ctx || !s) return XDP_ABORTED;
+  return s->p.l3 == 18 ? sl_echo_reply_l2(ctx, s, in_port, 18) : sl_echo_reply_l2(ctx, s, in_port, 14);
 }
 
 /* Neighbour solicitation for one of our addresses: a solicited, override advertisement from
@@ -333,41 +347,57 @@ __attribute__((noinline)) int sl_solicit(struct xdp_md *ctx, struct sl_scratch *
 }
 
 /* --------------------------------------------------------------------------------- ARP */
+/* The reply to an ARP request for one of our addresses, as the C++ worker writes it
+ * (Worker::handle_arp): to the request's sender hardware address, not the frame's source
+ * (RFC 826: "send the packet to the (new) target hardware address"), in the request's VLAN when
+ * it came tagged, never padded. `l3` is a constant (14 or 18) so that every offset is one. */
+static __always_inline int sl_arp_reply(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_counters *c,
+                                        __u32 in_port, const __u32 l3) {
+  const __u8 *in = s->in;
+  struct sl_xdp_port *port = bpf_map_lookup_elem(&sl_ports, &in_port);
+  if (!port) return sl_pass(c, SL_PL_NOT_FOR_US);
+  __u8 *o = s->out;
+  __builtin_memcpy(o, in + l3 + 8, 6);      /* to the requester's hardware address */
+  __builtin_memcpy(o + 6, port->mac, 6);
+  if (l3 == 18) __builtin_memcpy(o + 12, in + 12, 4); /* the request's 802.1Q tag */
+  o[l3 - 2] = 0x08; o[l3 - 1] = 0x06;
+  o[l3 + 0] = 0; o[l3 + 1] = 1; o[l3 + 2] = 0x08; o[l3 + 3] = 0; o[l3 + 4] = 6; o[l3 + 5] = 4;
+  o[l3 + 6] = 0; o[l3 + 7] = 2;
+  __builtin_memcpy(o + l3 + 8, port->mac, 6);  /* sender: us, the requested address */
+  __builtin_memcpy(o + l3 + 14, in + l3 + 24, 4);
+  __builtin_memcpy(o + l3 + 18, in + l3 + 8, 6); /* target: the requester */
+  __builtin_memcpy(o + l3 + 24, in + l3 + 14, 4);
+  const int reply_len = (int)l3 + 28;
+  if (bpf_xdp_adjust_tail(ctx, reply_len - (int)s->p.frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (bpf_xdp_store_bytes(ctx, 0, o, (__u32)reply_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (c) {
+    c->arp_replies++;
+    c->tx_packets++;
+    c->tx_bytes += (__u64)reply_len;
+  }
+  sl_set_verdict(SL_VERDICT_CONSUMED, 0, in_port);
+  return XDP_TX;
+}
+
 static __always_inline int sl_arp(struct xdp_md *ctx, struct sl_scratch *s, struct sl_xdp_counters *c,
                                   __u32 in_port) {
   const __u8 *in = s->in;
-  if (s->p.l3 != 14) return sl_pass(c, SL_PL_NOT_FOR_US);
+  /* Untagged or one 802.1Q tag (the parser refuses stacked tags). */
+  const __u32 l3 = s->p.l3;
+  if (l3 != 14 && l3 != 18) return sl_pass(c, SL_PL_NOT_FOR_US);
+  const __u32 sender_ip = l3 + 14;
   /* Learn the sender (requests and replies), as the C++ pipeline does. */
-  if (sl_rd32(in, 14 + 14) != 0) sl_learn(SL_FAMILY_V4, in + 14 + 14, 4, in + 14 + 8, in_port);
-  if (sl_rd16(in, 14 + 6) != 1) return sl_pass(c, SL_PL_NOT_FOR_US);
+  if (sl_rd32(in, sender_ip) != 0) sl_learn(SL_FAMILY_V4, in + (sender_ip & SL_IN_MASK), 4, in + ((l3 + 8) & SL_IN_MASK), in_port);
+  if (sl_rd16(in, l3 + 6) != 1) return sl_pass(c, SL_PL_NOT_FOR_US);
   struct sl_xdp_addr_key k = {};
-  __builtin_memcpy(k.addr, in + 14 + 24, 4);
+  __builtin_memcpy(k.addr, in + ((l3 + 24) & SL_IN_MASK), 4);
   k.family = SL_FAMILY_V4;
   struct sl_xdp_own *own = bpf_map_lookup_elem(&sl_own, &k);
   if (!own || (own->answering_port != 0xFFFF && own->answering_port != in_port)) {
     sl_set_verdict(SL_VERDICT_DROP_PIPELINE, SL_PL_NOT_FOR_US, 0);
     return XDP_PASS; /* the kernel may still own it */
   }
-  struct sl_xdp_port *port = bpf_map_lookup_elem(&sl_ports, &in_port);
-  if (!port) return sl_pass(c, SL_PL_NOT_FOR_US);
-  __u8 *o = s->out;
-  __builtin_memcpy(o, in + 6, 6);          /* to the requester */
-  __builtin_memcpy(o + 6, port->mac, 6);
-  o[12] = 0x08; o[13] = 0x06;
-  o[14] = 0; o[15] = 1; o[16] = 0x08; o[17] = 0; o[18] = 6; o[19] = 4; o[20] = 0; o[21] = 2;
-  __builtin_memcpy(o + 22, port->mac, 6);  /* sender: us, the requested address */
-  __builtin_memcpy(o + 28, in + 14 + 24, 4);
-  __builtin_memcpy(o + 32, in + 14 + 8, 6); /* target: the requester */
-  __builtin_memcpy(o + 38, in + 14 + 14, 4);
-  if (bpf_xdp_adjust_tail(ctx, 42 - (int)s->p.frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  if (bpf_xdp_store_bytes(ctx, 0, o, 42) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  if (c) {
-    c->arp_replies++;
-    c->tx_packets++;
-    c->tx_bytes += 42;
-  }
-  sl_set_verdict(SL_VERDICT_CONSUMED, 0, in_port);
-  return XDP_TX;
+  return l3 == 18 ? sl_arp_reply(ctx, s, c, in_port, 18) : sl_arp_reply(ctx, s, c, in_port, 14);
 }
 
 #endif /* SLUICE_BPF_XDP_LOCAL_H */

@@ -77,13 +77,14 @@ static __always_inline int sl_resolve(struct xdp_md *ctx, __u8 family, const __u
 }
 
 /* The MTU of the port a destination leaves by (1500 when unknown: the config default). */
+/* The MTU of the link towards `dst`, or 0 when no route leads there. */
 static __always_inline __u16 sl_mtu_towards(__u8 family, const __u8 *dst) {
   struct sl_xdp_prefix_key pk = {};
   pk.prefixlen = 8 + (family == SL_FAMILY_V4 ? 32 : 128);
   pk.family = family;
   __builtin_memcpy(pk.addr, dst, 16);
   struct sl_xdp_nexthop *nh = bpf_map_lookup_elem(&sl_nexthops, &pk);
-  if (!nh) return 1500;
+  if (!nh) return 0;
   const __u32 port = nh->port;
   struct sl_xdp_port *info = bpf_map_lookup_elem(&sl_ports, &port);
   return info && info->mtu ? info->mtu : 1500;
