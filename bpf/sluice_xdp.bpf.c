@@ -82,6 +82,9 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     sl_forget(s, id, f); /* a new connection on a closing 4-tuple */
     f = 0;
   }
+  /* TTL / hop limit first for a known flow or one of our addresses, as the C++ worker
+   * (Worker::hop_limit_reached): a segment that never reaches the other side changes nothing
+   * of the flow; a packet to an address not ours is not for us whatever its TTL. */
   if (p->ttl <= 1) {
     struct sl_xdp_addr_key ok = {};
     __builtin_memcpy(ok.addr, k->dst, 16);

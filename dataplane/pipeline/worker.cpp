@@ -144,16 +144,25 @@ Verdict Worker::dispatch(Packet& packet) noexcept {
   return Verdict::dropped(ours ? PipelineDrop::kUnsupportedL4 : PipelineDrop::kNotForUs);
 }
 
-Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
-                                const net::IpAddress& destination, std::uint16_t port,
-                                bool may_create, std::optional<ServiceId>& service) const noexcept {
-  // A frame that could not be forwarded anyway must not cost a SNAT port or a flow entry.
+// A router drops a packet whose TTL / hop limit would reach zero before it looks any further
+// (RFC 1812 section 5.3.1, RFC 8200 section 3): for a known flow that is before the insertion
+// engine or the state tracker sees it, so a segment that never reaches the other side changes
+// nothing of the flow. The XDP program checks at the same point (bpf/sluice_xdp.bpf.c sl_l4).
+bool Worker::hop_limit_reached(const Packet& packet) noexcept {
   const std::uint8_t* ip = packet.data() + packet.parsed.l3_offset;
   const std::uint8_t hops = packet.parsed.is_ipv4() ? packet::ConstIpv4View(ip).ttl()
                                                     : packet::ConstIpv6View(ip).hop_limit();
-  if (hops <= 1) return Verdict::dropped(PipelineDrop::kTtlExceeded);
+  return hops <= 1;
+}
+
+Verdict Worker::no_flow_verdict(const Packet& packet, std::uint8_t protocol,
+                                const net::IpAddress& destination, std::uint16_t port,
+                                bool may_create, std::optional<ServiceId>& service) const noexcept {
+  // A packet to an address not ours is nobody's business here, whatever its TTL; one of ours
+  // that could not be forwarded anyway must not cost a SNAT port or a flow entry.
   const bool ours = tables_->is_vip(destination) || tables_->is_own_address(destination);
   if (!ours) return Verdict::dropped(PipelineDrop::kNotForUs);
+  if (hop_limit_reached(packet)) return Verdict::dropped(PipelineDrop::kTtlExceeded);
   // The host's own connections (health probes leave from the host port range, which SNAT
   // never allocates: Limits) go up to the host when the shell has a path for them.
   if (options_.host_path && port >= tables_->limits().host_port_first &&

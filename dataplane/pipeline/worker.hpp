@@ -138,6 +138,7 @@ class Worker {
                                          Side& side) const noexcept;
   // The verdict for a packet without a flow: a drop, or kForward when a flow may be created
   // for `service`.
+  static bool hop_limit_reached(const Packet& packet) noexcept;
   Verdict no_flow_verdict(const Packet& packet, std::uint8_t protocol,
                           const net::IpAddress& destination, std::uint16_t port, bool may_create,
                           std::optional<ServiceId>& service) const noexcept;

@@ -90,12 +90,13 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
       (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn;
   Side side = Side::kClient;
   if (const auto flow_id = find_flow(key, hash, side)) {
-    if (side == Side::kBackend) return tcp_from_backend(packet, *flow_id);
     // A client reusing its port for a new connection while the old one is closing or closed
     // (TIME_WAIT assassination is the client's call, RFC 6191): the old flow ends here and
     // the SYN opens a new one, with a fresh backend pick and SNAT port, as LVS does.
-    if (!opening_syn || !is_closing(flows_[*flow_id].tcp_state)) {
-      return tcp_from_client(packet, *flow_id);
+    const bool reopening = side == Side::kClient && opening_syn && is_closing(flows_[*flow_id].tcp_state);
+    if (!reopening) {
+      if (hop_limit_reached(packet)) return Verdict::dropped(PipelineDrop::kTtlExceeded);
+      return side == Side::kBackend ? tcp_from_backend(packet, *flow_id) : tcp_from_client(packet, *flow_id);
     }
     destroy_flow(*flow_id);
   }

@@ -16,6 +16,7 @@ Verdict Worker::handle_udp(Packet& packet) noexcept {
   const std::uint64_t hash = packet.key_hash(key, options_.hash_seed);
   Side side = Side::kClient;
   if (const auto flow_id = find_flow(key, hash, side)) {
+    if (hop_limit_reached(packet)) return Verdict::dropped(PipelineDrop::kTtlExceeded);
     return side == Side::kClient ? udp_from_client(packet, *flow_id)
                                  : udp_from_backend(packet, *flow_id);
   }
