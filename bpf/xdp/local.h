@@ -77,69 +77,76 @@ static __always_inline int sl_replace_frame(struct xdp_md *ctx, __u8 *out, __u32
   return 0;
 }
 
-/* ICMP echo request (v4 or v6) to one of our addresses: the reply, from that address. The
- * payload stays where it is; only the headers in front of it are rewritten. `l2` is the
- * request's link header, 14 bytes or 18 with an 802.1Q tag, which the reply keeps (the C++
- * worker rewrites the request in place); a constant, so that every offset is one. */
+/* ICMP echo request (v4 or v6) to one of our addresses: the reply, from that address, written
+ * over the request as the C++ worker writes it (Worker::handle_icmp): back to the frame's source
+ * MAC on the link it came from (no route or neighbour lookup), a VLAN tag, IPv4 options and TOS
+ * and IPv6 extension headers kept; addresses swapped, TTL / hop limit 64, IPv4 ID 0 and DF,
+ * IPv6 traffic class and flow label 0. `l2` is the request's link header, 14 bytes or 18 with
+ * an 802.1Q tag: a constant, so that every offset is one. */
 static __always_inline int sl_echo_reply_l2(struct xdp_md *ctx, struct sl_scratch *s, __u32 in_port, const __u32 l2) {
   const __u32 zero = 0;
   struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
   struct sl_parsed *p = &s->p;
   __u8 *in = s->in;
-  __u8 *out = s->out;
   const int v4 = p->family == SL_FAMILY_V4;
-  const __u32 ip_len = v4 ? 20 : 40;
-  __u8 src[16] = {}, dst[16] = {};
-  const __u32 a = p->l3 + (v4 ? 12 : 8);
-  if (v4) {
-    __builtin_memcpy(src, in + (a & SL_IN_MASK), 4);
-    __builtin_memcpy(dst, in + ((a + 4) & SL_IN_MASK), 4);
-  } else {
-    __builtin_memcpy(src, in + (a & SL_IN_MASK), 16);
-    __builtin_memcpy(dst, in + ((a + 16) & SL_IN_MASK), 16);
-  }
-  /* Answered in place, as the C++ worker answers (Worker::handle_icmp): back to the frame's
-   * source MAC on the link it came from, with no route or neighbour lookup. */
   const __u32 eport_id = in_port;
-  __u8 mac[6];
-  __builtin_memcpy(mac, in + 6, 6);
   struct sl_xdp_port *eport = bpf_map_lookup_elem(&sl_ports, &eport_id);
   if (!eport) return sl_pass(c, SL_PL_ICMP_IGNORED);
 
-  const __u16 type = v4 ? SL_ETH_P_IPV4 : SL_ETH_P_IPV6;
-  __builtin_memcpy(out, mac, 6);
-  __builtin_memcpy(out + 6, eport->mac, 6);
-  if (l2 == 18) __builtin_memcpy(out + 12, in + 12, 4); /* the request's 802.1Q tag */
-  out[l2 - 2] = (__u8)(type >> 8);
-  out[l2 - 1] = (__u8)type;
-  const __u32 icmp_len = p->l3_end - p->l4;
-  /* The originated headers are written at their pointer + 14. */
-  if (v4)
-    sl_ipv4_originated(out + (l2 - 14), (__u16)(20 + icmp_len), IPPROTO_ICMP, dst, src);
-  else
-    sl_ipv6_originated(out + (l2 - 14), (__u16)icmp_len, IPPROTO_ICMPV6, 64, dst, src);
+  __u8 mac[6];
+  __builtin_memcpy(mac, in + 6, 6);
+  __builtin_memcpy(in, mac, 6);
+  __builtin_memcpy(in + 6, eport->mac, 6);
+  __u8 *ip = in + l2;
+  if (v4) {
+    __u8 addr[4];
+    __builtin_memcpy(addr, ip + 12, 4);
+    __builtin_memcpy(ip + 12, ip + 16, 4);
+    __builtin_memcpy(ip + 16, addr, 4);
+    ip[4] = 0;
+    ip[5] = 0;
+    ip[6] |= 0x40; /* DF */
+    ip[8] = 64;
+    ip[10] = 0;
+    ip[11] = 0;
+    /* The header with its options: 20..60 bytes, a multiple of 4 (the parser checked IHL). */
+    const __u32 ihl = (__u32)(ip[0] & 0x0f) * 4;
+    if (ihl < 20 || ihl > 60) return sl_pass(c, SL_PL_ICMP_IGNORED);
+    const __s64 sum = bpf_csum_diff(0, 0, (void *)ip, ihl & 0x3c, 0);
+    const __u16 ck = (__u16)~sl_fold(sum < 0 ? 0 : (__u64)sum);
+    ip[10] = (__u8)ck;
+    ip[11] = (__u8)(ck >> 8);
+  } else {
+    __u8 addr[16];
+    __builtin_memcpy(addr, ip + 8, 16);
+    __builtin_memcpy(ip + 8, ip + 24, 16);
+    __builtin_memcpy(ip + 24, addr, 16);
+    ip[0] = 0x60;
+    ip[1] = 0;
+    ip[2] = 0;
+    ip[3] = 0;
+    ip[7] = 64;
+  }
   /* The ICMP header: type changes (8 -> 0, 128 -> 129); the checksum follows incrementally
    * (ICMPv6's pseudo header holds the same two addresses, swapped: same sum). */
-  __u8 *icmp = out + l2 + ip_len;
-  __builtin_memcpy(icmp, in + (p->l4 & SL_IN_MASK), 8);
+  const __u32 l4 = p->l4 & SL_IN_MASK;
+  __u8 *icmp = in + l4;
   __u8 before[8];
   __builtin_memcpy(before, icmp, 8);
   before[2] = before[3] = 0;
   const __u16 old_ck = (__u16)(icmp[2] | (icmp[3] << 8));
   icmp[0] = v4 ? 0 : 129;
   icmp[2] = icmp[3] = 0;
-  const __s64 r = bpf_csum_diff((void *)before, 8, (void *)icmp, 8, (__u32)(__u16)~old_ck);
+  __u8 after[8];
+  __builtin_memcpy(after, icmp, 8);
+  const __s64 r = bpf_csum_diff((void *)before, 8, (void *)after, 8, (__u32)(__u16)~old_ck);
   const __u16 ck = (__u16)~sl_fold(r < 0 ? 0 : (__u64)(__u32)r);
   icmp[2] = (__u8)ck;
   icmp[3] = (__u8)(ck >> 8);
 
-  const __u32 new_hdrs = l2 + ip_len + 8;
-  const __u32 old_hdrs = p->l4 + 8;
   const __u32 trim = p->frame_len - p->l3_end;
   if (trim > 0 && bpf_xdp_adjust_tail(ctx, -(int)trim) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  const int delta = (int)new_hdrs - (int)old_hdrs;
-  if (delta != 0 && bpf_xdp_adjust_head(ctx, -delta) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
-  if (bpf_xdp_store_bytes(ctx, 0, out, new_hdrs) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  if (bpf_xdp_store_bytes(ctx, 0, in, l4 + 8) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
   if (c) {
     c->icmp_echo_replies++;
     c->tx_packets++;
