@@ -328,13 +328,20 @@ std::int64_t Worker::idle_timeout_ns(const Flow& flow) const noexcept {
       limits.tcp_closing_timeout_ns, limits.udp_timeout_ns));
 }
 
+// Embryonic flows count from their creation, others from their last packet (embryonic.h).
+std::int64_t Worker::idle_since(const Flow& flow) noexcept {
+  return static_cast<std::int64_t>(sl_flow_idle_since(static_cast<std::uint8_t>(flow.tcp_state),
+                                                      static_cast<std::uint64_t>(flow.created_ns),
+                                                      static_cast<std::uint64_t>(flow.last_seen_ns)));
+}
+
 // The wheel counts milliseconds; a due time is rounded up so a timer never fires early.
 conntrack::Tick Worker::tick_of(std::int64_t ns) noexcept {
   return ns <= 0 ? 0 : static_cast<conntrack::Tick>((ns + 999'999) / 1'000'000);
 }
 
 void Worker::arm_timer(Flow& flow) noexcept {
-  std::int64_t due = flow.last_seen_ns + idle_timeout_ns(flow);
+  std::int64_t due = idle_since(flow) + idle_timeout_ns(flow);
   if (flow.engine) {
     if (const auto deadline = flow.engine->next_deadline()) {
       due = std::min<std::int64_t>(due, deadline->count());
@@ -389,7 +396,7 @@ void Worker::on_flow_timer(std::uint32_t flow_id) noexcept {
     }
   }
   // The shared expiry rule (tcp_rules.h), the XDP program's and its loader's too.
-  if (sl_idle_expired(static_cast<std::uint64_t>(now_ns_), static_cast<std::uint64_t>(flow.last_seen_ns),
+  if (sl_idle_expired(static_cast<std::uint64_t>(now_ns_), static_cast<std::uint64_t>(idle_since(flow)),
                       static_cast<std::uint64_t>(idle_timeout_ns(flow))) != 0) {
     ++counters_.flows_expired;
     destroy_flow(flow_id);

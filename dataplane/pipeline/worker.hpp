@@ -156,6 +156,7 @@ class Worker {
   void arm_timer(Flow& flow) noexcept;
   void on_flow_timer(std::uint32_t flow_id) noexcept;
   std::int64_t idle_timeout_ns(const Flow& flow) const noexcept;
+  static std::int64_t idle_since(const Flow& flow) noexcept;
   static conntrack::Tick tick_of(std::int64_t ns) noexcept;
 
   // TCP (worker_tcp.cpp) and UDP (worker_udp.cpp) directions.

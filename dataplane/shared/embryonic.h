@@ -85,6 +85,15 @@ SLUICE_INLINE uint64_t sl_flow_idle_timeout_ns(uint8_t state, uint8_t conntrack_
   return timeout;
 }
 
+/* The instant a flow's idle time counts from. An embryonic flow's counts from its creation: a
+ * handshake completes within the SYN timeout of its first SYN or not at all, and a backend
+ * retransmitting its SYN-ACK towards a spoofed source that never answers (RFC 6298 backoff:
+ * 1, 2, 4, 8, 16 s, Linux's tcp_synack_retries = 5) must not keep the flow alive for a
+ * minute. Every other flow's counts from its last packet. */
+SLUICE_INLINE uint64_t sl_flow_idle_since(uint8_t state, uint64_t created_ns, uint64_t last_seen_ns) {
+  return sl_is_embryonic(state) ? created_ns : last_seen_ns;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -389,8 +389,7 @@ std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
     const std::uint64_t timeout = sl_flow_idle_timeout_ns(
         f.state, f.conntrack_flags, limits.tcp_syn_timeout_ns, limits.tcp_syn_pressure_timeout_ns,
         limits.tcp_established_timeout_ns, limits.tcp_closing_timeout_ns, limits.udp_timeout_ns);
-    const bool doomed = sl_idle_expired(now_ns, f.last_seen_ns, timeout) != 0;
-    return doomed;
+    return sl_idle_expired(now_ns, sl_flow_idle_since(f.state, f.created_ns, f.last_seen_ns), timeout) != 0;
   }, [&](std::uint64_t id, const sl_xdp_flow& f) {
     // A flow kept: counted on the CPU that created it (its id's top 16 bits).
     const std::uint64_t cpu = id >> 48;

@@ -350,6 +350,23 @@ TEST(WorkerEmbryonic, FlowsCreatedUnderPressureExpireAfterThePressureTimeout) {
   EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 0u);
 }
 
+// A backend retransmitting its SYN-ACK to a client that never answers does not keep the flow:
+// an embryonic flow's SYN timeout counts from its creation (embryonic.h, sl_flow_idle_since).
+TEST(WorkerEmbryonic, BackendSynAckRetransmissionsDoNotKeepAnEmbryonicFlow) {
+  Harness h(embryonic_tables(65535, 16384));
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  for (const std::int64_t at_s : {1, 3, 7, 15, 29}) {
+    EXPECT_EQ(h.feed(backend_segment(1024, 0x12 /* SYN+ACK */, 9000, 5001), kBack, at_s * 1000 * kMs), "forward")
+        << at_s;
+  }
+  h.worker.advance(29'999 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 1u);
+  h.worker.advance(30'001 * kMs);  // 30 s after the SYN, 1 s after the last SYN-ACK
+  EXPECT_EQ(h.worker.flow_count(), 0u);
+  EXPECT_EQ(h.worker.counters().flows_expired, 1u);
+}
+
 TEST(WorkerSnat, ExhaustionIsCountedAndPortsComeBackWhenFlowsExpire) {
   // Two SNAT ports: 1024 and 1025.
   Harness h(lab_tables(1025));
