@@ -19,7 +19,7 @@ The share of real connections that succeeded and the flood's rate are the benchm
 The spoofed sources need a route back: the test adds `0.0.0.0/0 via 10.10.0.2` to the
 appliance's configuration with `reload` for its duration (the client namespace, not forwarding,
 drops the SYN-ACKs, as the internet would lose them) and removes it afterwards. The lab's
-configuration keeps max_embryonic at 4096 so that the flood wraps the ring within a second.
+configuration keeps the [conntrack] defaults (max_embryonic 16384, pressure timeout 3 s).
 """
 import re
 import subprocess
