@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "dataplane/xdp/map_entries.hpp"
 
@@ -48,9 +49,35 @@ void update_or_throw(int fd, const Key& key, const Value& value, const char* wha
 }
 
 // Calls visit(key, value) for every entry of a hash map; an entry removed between reading its
-// key and its value is skipped.
+// key and its value is skipped. A get_next_key cursor whose key was deleted meanwhile starts
+// the walk again from the first key: under a SYN flood the program deletes thousands of flows
+// a second (embryonic reclaims), and a sweep walking that way never finished, so the
+// embryonic pressure it publishes never reached the program (docs/conntrack-limits.md). The
+// batched walk (bpf_map_lookup_batch) goes bucket by bucket instead and always ends; the
+// key-by-key walk stays for a kernel or map without batch operations.
 template <typename Key, typename Value, typename Visit>
 void visit_entries(int fd, Visit&& visit) {
+  constexpr std::uint32_t kBatch = 1024;
+  std::vector<Key> keys(kBatch);
+  std::vector<Value> values(kBatch);
+  std::uint64_t in_token = 0;   // the hash map's batch token: a bucket index (u32)
+  std::uint64_t out_token = 0;
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+  for (;;) {
+    std::uint32_t count = kBatch;
+    const int rc = bpf_map_lookup_batch(fd, first ? nullptr : &in_token, &out_token, keys.data(),
+                                        values.data(), &count, &batch_opts);
+    const int error = rc != 0 ? errno : 0;
+    if (rc != 0 && error != ENOENT) {
+      if (!first) return;  // the walk so far was visited; a later sweep covers the rest
+      break;               // no batch operations here: walk key by key below
+    }
+    for (std::uint32_t i = 0; i < count; ++i) visit(keys[i], values[i]);
+    if (rc != 0) return;   // ENOENT: that was the last batch
+    in_token = out_token;
+    first = false;
+  }
   Key key{};
   Key next{};
   const Key* cursor = nullptr;
