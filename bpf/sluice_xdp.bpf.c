@@ -70,7 +70,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     side = ref->side;
     f = bpf_map_lookup_elem(&sl_flows, &id);
     /* last_seen may be ahead of this CPU's `now` (another CPU just touched the flow). */
-    if (f && sl_idle_expired(now, f->last_seen_ns, sl_timeout(cfg, f))) {
+    if (f && sl_idle_expired(now, sl_flow_idle_since(f->state, f->created_ns, f->last_seen_ns), sl_timeout(cfg, f))) {
       sl_forget(s, id, f);
       f = 0;
     }

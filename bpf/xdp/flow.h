@@ -12,8 +12,10 @@
 /* --------------------------------------------------------------------- flow lifetime */
 /* Idle timeout of the flow's state: the shared rule (the C++ worker's and the loader's expiry). */
 static __always_inline __u64 sl_timeout(const struct sl_xdp_config *cfg, const struct sl_xdp_flow *f) {
-  return sl_idle_timeout_ns(f->state, cfg->tcp_syn_timeout_ns, cfg->tcp_established_timeout_ns,
-                            cfg->tcp_closing_timeout_ns, cfg->udp_timeout_ns);
+  /* With the pressure rule of embryonic.h on top, as the C++ worker's idle_timeout_ns. */
+  return sl_flow_idle_timeout_ns(f->state, f->conntrack_flags, cfg->tcp_syn_timeout_ns,
+                                 cfg->tcp_syn_pressure_timeout_ns, cfg->tcp_established_timeout_ns,
+                                 cfg->tcp_closing_timeout_ns, cfg->udp_timeout_ns);
 }
 
 /* The flow's sl_ct keys: the shared helpers (xdp_maps.h), the loader's forget() uses them too. */
@@ -116,6 +118,82 @@ static __always_inline struct sl_xdp_backend *sl_pick(const struct sl_xdp_servic
 }
 
 
+/* ------------------------------------------------------------ bounded embryonic state */
+/* The rules of dataplane/shared/embryonic.h, as the C++ worker_embryonic.cpp runs them: the
+ * new TCP flow's ring slot, then, when the table or the SNAT range is full, the oldest
+ * embryonic flow of the next SL_EMBRYONIC_RECLAIM_SCAN slots. */
+static __always_inline __u32 sl_embryonic_base(const struct sl_xdp_config *cfg) {
+  const __u32 cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
+  return (bpf_get_smp_processor_id() % cpus) * cfg->embryonic_ring;
+}
+
+/* What a reclaim may take: any embryonic flow, or (SNAT range full) one holding a port of the
+ * same SNAT address towards the same backend (the sl_ct key of a port includes the backend). */
+struct sl_reclaim {
+  __u32 base;                  /* this CPU's first ring entry */
+  __u32 ring;
+  __u32 start;                 /* the oldest slot */
+  __u32 filled;
+  __u32 match_snat;            /* 0: any embryonic flow */
+  __u16 port;                  /* out: the reclaimed flow's SNAT port (network order) */
+  __u8 found;
+  __u8 family;
+  __u8 snat[16];
+  __u8 backend[16];
+  __u16 backend_port;
+  __u8 reserved[6];
+};
+
+static __always_inline int sl_same16(const __u8 *a, const __u8 *b) {
+  __u8 diff = 0;
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 16; i++) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+/* Removes flow `id` if it is still embryonic (and matches r, when r asks): 1 when it did. */
+static __always_inline int sl_reclaim_flow(__u64 id, struct sl_reclaim *r) {
+  if (id == 0) return 0;
+  struct sl_xdp_flow *old = bpf_map_lookup_elem(&sl_flows, &id);
+  if (!old || old->protocol != IPPROTO_TCP || !sl_is_embryonic(old->state)) return 0;
+  if (r && r->match_snat &&
+      (old->backend_family != r->family || old->backend_port != r->backend_port ||
+       !sl_same16(old->snat, r->snat) || !sl_same16(old->backend, r->backend))) {
+    return 0;
+  }
+  if (r) r->port = old->snat_port;
+  sl_forget(0, id, old);
+  const __u32 zero = 0;
+  struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
+  if (c) c->embryonic_reclaimed++;
+  return 1;
+}
+
+static long sl_reclaim_step(__u32 i, void *data) {
+  struct sl_reclaim *r = data;
+  if (i >= r->filled || r->ring == 0) return 1;
+  const __u32 key = r->base + (r->start + i) % r->ring;
+  const __u64 *entry = bpf_map_lookup_elem(&sl_embryonic, &key);
+  if (!entry) return 1;
+  if (sl_reclaim_flow(*entry, r)) {
+    r->found = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static __always_inline int sl_reclaim_oldest(const struct sl_xdp_config *cfg, const struct sl_xdp_cpu_state *cpu,
+                                             struct sl_reclaim *r) {
+  r->base = sl_embryonic_base(cfg);
+  r->ring = cfg->embryonic_ring;
+  r->start = sl_embryonic_oldest_slot(cpu->embryonic_created, r->ring);
+  r->filled = sl_embryonic_filled(cpu->embryonic_created, r->ring);
+  r->found = 0;
+  if (r->ring == 0) return 0;
+  bpf_loop(SL_EMBRYONIC_RECLAIM_SCAN, sl_reclaim_step, r, 0);
+  return r->found;
+}
+
 /* ------------------------------------------------------------------------ new flows */
 /* Creates the flow of a client's opening SYN or first datagram in s->flow and the maps.
  * Returns the flow id, or 0 with *reason set (a PipelineDrop). */
@@ -185,7 +263,21 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   }
   const __u64 serial = cpu->serial + 1;
   const __u64 id = ((__u64)bpf_get_smp_processor_id() << 48) | serial;
-  if (bpf_map_update_elem(&sl_flows, &id, f, BPF_NOEXIST) != 0) {
+  const int is_tcp = k->protocol == IPPROTO_TCP;
+  __u64 *ring_entry = 0;
+  if (is_tcp && cfg->embryonic_ring) {
+    /* The ring slot of the flow created embryonic_ring TCP flows before this one. */
+    const __u32 key = sl_embryonic_base(cfg) + sl_embryonic_slot(cpu->embryonic_created, cfg->embryonic_ring);
+    ring_entry = bpf_map_lookup_elem(&sl_embryonic, &key);
+    if (ring_entry) sl_reclaim_flow(*ring_entry, 0);
+    /* Under pressure (the last sweep's count): the short SYN timeout while embryonic. */
+    const struct sl_xdp_pressure *pressure = bpf_map_lookup_elem(&sl_pressure, &zero);
+    if (pressure && pressure->under_pressure) f->conntrack_flags = SL_FLOW_SYN_PRESSURE;
+  }
+  struct sl_reclaim reclaim = {};  /* on the stack: bpf_loop's context must be */
+  struct sl_reclaim *r = &reclaim;
+  if (bpf_map_update_elem(&sl_flows, &id, f, BPF_NOEXIST) != 0 &&
+      (!sl_reclaim_oldest(cfg, cpu, r) || bpf_map_update_elem(&sl_flows, &id, f, BPF_NOEXIST) != 0)) {
     *reason = SL_PL_CONNTRACK_FULL;
     return 0;
   }
@@ -213,6 +305,20 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     }
   }
   if (!placed) {
+    /* A flow of this CPU still embryonic on the same SNAT address and backend gives its port. */
+    __builtin_memset(r, 0, sizeof(*r));
+    r->match_snat = 1;
+    r->family = f->backend_family;
+    r->backend_port = f->backend_port;
+    __builtin_memcpy(r->snat, f->snat, 16);
+    __builtin_memcpy(r->backend, f->backend, 16);
+    if (sl_reclaim_oldest(cfg, cpu, r)) {
+      f->snat_port = r->port;
+      sl_backend_key(f, &bk);
+      placed = bpf_map_update_elem(&sl_ct, &bk, &ref, BPF_NOEXIST) == 0;
+    }
+  }
+  if (!placed) {
     bpf_map_delete_elem(&sl_flows, &id);
     if (c) c->snat_exhausted++;
     *reason = SL_PL_SNAT_EXHAUSTED;
@@ -228,6 +334,10 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     return 0;
   }
   cpu->serial = serial;
+  if (ring_entry) {
+    *ring_entry = id;
+    cpu->embryonic_created++;
+  }
 
   /* The PROXY header, once per flow, with the shared codec. */
   if (svc->flags & SL_SVC_PROXY) {

@@ -143,6 +143,24 @@ struct {
   __type(value, __u8);
 } sl_armed SEC(".maps");
 
+/* Bounded embryonic state (dataplane/shared/embryonic.h): each CPU's ring of its last
+ * cfg->embryonic_ring TCP flow ids, at [cpu * embryonic_ring + slot] (sized at load time);
+ * 0 = empty. Only the program writes it, each CPU its own block. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} sl_embryonic SEC(".maps");
+
+/* Per CPU: is it under embryonic pressure (the control thread's sweep writes it). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct sl_xdp_pressure);
+} sl_pressure SEC(".maps");
+
 /* Per CPU: counters, last verdict, flow serial, SNAT cursor, round-robin cursors. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -73,6 +73,9 @@ struct ConntrackTimeouts {
   std::uint32_t tcp_established_s = 7200;
   std::uint32_t tcp_closing_s = 60;  // FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT
   std::uint32_t udp_s = 60;
+  // An embryonic flow created while its worker is under pressure (docs/conntrack-limits.md):
+  // the SYN timeout it gets instead of tcp_syn_s (never longer than tcp_syn_s).
+  std::uint32_t tcp_syn_pressure_s = 3;
 
   friend bool operator==(const ConntrackTimeouts&, const ConntrackTimeouts&) = default;
 };
@@ -84,6 +87,9 @@ struct Conntrack {
   // connections (health probes) use 64512-65535 (docs/health.md).
   std::uint16_t snat_port_first = 1024;
   std::uint16_t snat_port_last = 64511;
+  // Embryonic (SYN_SENT, SYN_RECV) TCP flows one worker (one CPU in xdp mode) may hold; the
+  // oldest is reclaimed for a new one (dataplane/shared/embryonic.h).
+  std::uint32_t max_embryonic = 16384;
 
   friend bool operator==(const Conntrack&, const Conntrack&) = default;
 };

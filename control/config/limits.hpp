@@ -11,6 +11,8 @@ inline constexpr std::uint32_t kMaxIdleSleepUs = 100'000;  // 100 ms
 inline constexpr std::uint16_t kMaxBurst = 512;
 inline constexpr std::uint32_t kMinConntrackEntries = 1024;
 inline constexpr std::uint32_t kMaxConntrackEntries = 1u << 28;  // 268435456
+// max_embryonic: below a handful, one retransmitted SYN would evict another client's.
+inline constexpr std::uint32_t kMinEmbryonic = 4;
 inline constexpr std::uint32_t kMaxTimeoutS = 7 * 24 * 3600;     // one week
 // SNAT source ports: below them the well-known ports, above them the host path's range
 // (pipeline::Limits::host_port_first). A range of at least 32 ports per worker (and 64) gives

@@ -90,6 +90,23 @@ void parse_conntrack(const TableReader& section, Conntrack& conntrack, std::uint
   timeout("tcp_established_timeout_s", timeouts.tcp_established_s);
   timeout("tcp_closing_timeout_s", timeouts.tcp_closing_s);
   timeout("udp_timeout_s", timeouts.udp_s);
+  // The pressure timeout only ever shortens the SYN timeout (embryonic.h takes the smaller);
+  // one written longer than tcp_syn_timeout_s is a mistake worth naming. The default (3 s) is
+  // not: with a short tcp_syn_timeout_s the shorter one simply applies.
+  if (auto pressure = section.integer<std::uint32_t>("tcp_syn_pressure_timeout_s", 1, limits::kMaxTimeoutS)) {
+    timeouts.tcp_syn_pressure_s = *pressure;
+    if (*pressure > timeouts.tcp_syn_s) {
+      section.diagnostics().error(
+          position_of(*section.find("tcp_syn_pressure_timeout_s")),
+          fmt::format("{}: {} s is longer than tcp_syn_timeout_s ({} s); under pressure embryonic "
+                      "flows expire sooner, not later",
+                      section.path_of("tcp_syn_pressure_timeout_s"), *pressure, timeouts.tcp_syn_s));
+    }
+  }
+  if (auto cap = section.integer<std::uint32_t>("max_embryonic", limits::kMinEmbryonic,
+                                                limits::kMaxConntrackEntries)) {
+    conntrack.max_embryonic = *cap;
+  }
 
   auto first = section.integer<std::uint16_t>("snat_port_first", limits::kMinSnatPort, limits::kMaxSnatPort);
   auto last = section.integer<std::uint16_t>("snat_port_last", limits::kMinSnatPort, limits::kMaxSnatPort);
@@ -142,7 +159,7 @@ void parse_settings(const TableReader& root, ConfigDraft& draft) {
     parse_conntrack(TableReader(*table, "conntrack", diagnostics,
                                 {"max_entries", "tcp_syn_timeout_s", "tcp_established_timeout_s",
                                  "tcp_closing_timeout_s", "udp_timeout_s", "snat_port_first",
-                                 "snat_port_last"}),
+                                 "snat_port_last", "max_embryonic", "tcp_syn_pressure_timeout_s"}),
                     settings.conntrack, settings.dpdk.workers);
   }
 }

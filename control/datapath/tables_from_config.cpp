@@ -167,6 +167,8 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
   limits.tcp_established_timeout_ns = seconds_to_ns(ct.timeouts.tcp_established_s);
   limits.tcp_closing_timeout_ns = seconds_to_ns(ct.timeouts.tcp_closing_s);
   limits.udp_timeout_ns = seconds_to_ns(ct.timeouts.udp_s);
+  limits.tcp_syn_pressure_timeout_ns = seconds_to_ns(ct.timeouts.tcp_syn_pressure_s);
+  limits.max_embryonic = ct.max_embryonic;
   limits.snat_port_first = ct.snat_port_first;
   limits.snat_port_last = ct.snat_port_last;
 

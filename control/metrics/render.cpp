@@ -23,7 +23,7 @@ struct WorkerMetric {
 
 // Prometheus conventions: a "sluice_" prefix, base units (bytes), "_total" on counters, and
 // no "total of all workers" series (sum() in PromQL does that).
-constexpr std::array<WorkerMetric, 19> kWorkerMetrics{{
+constexpr std::array<WorkerMetric, 21> kWorkerMetrics{{
     {"sluice_rx_packets_total", MetricType::kCounter, "Frames received by a datapath worker.",
      &WorkerCounters::rx_packets},
     {"sluice_rx_bytes_total", MetricType::kCounter, "Bytes received by a datapath worker.",
@@ -66,6 +66,12 @@ constexpr std::array<WorkerMetric, 19> kWorkerMetrics{{
     {"sluice_host_tx_packets_total", MetricType::kCounter,
      "Packets of the host's stack routed out by the datapath (health probes).",
      &WorkerCounters::host_tx},
+    {"sluice_embryonic_flows", MetricType::kGauge,
+     "TCP flows not yet established (SYN_SENT, SYN_RECV) on the worker (docs/conntrack-limits.md).",
+     &WorkerCounters::embryonic_active},
+    {"sluice_embryonic_reclaimed_total", MetricType::kCounter,
+     "Embryonic flows removed to make room for a new flow (cap, full table or SNAT range).",
+     &WorkerCounters::embryonic_reclaimed},
 }};
 
 // A counter added to WorkerCounters needs its row above (and in docs/metrics.md): this stops the

@@ -44,6 +44,8 @@ struct alignas(64) WorkerCounters {
   std::uint64_t flows_flushed = 0;   // destroyed by `conntrack flush`
   std::uint64_t host_rx = 0;         // frames handed to the host (exception path, health probes)
   std::uint64_t host_tx = 0;         // packets the host sent out through this worker
+  std::uint64_t embryonic_active = 0;     // gauge: SYN_SENT and SYN_RECV flows (embryonic.h)
+  std::uint64_t embryonic_reclaimed = 0;  // embryonic flows removed to make room for a new one
   std::array<std::uint64_t, packet::kDropReasonCount> parse_drops{};
   std::array<std::uint64_t, kPipelineDropCount> pipeline_drops{};
   std::array<std::uint64_t, 16> insertion_drops{};  // by insertion::InsertionDrop value
@@ -58,7 +60,7 @@ struct CounterField {
   std::string_view name;
   std::uint64_t WorkerCounters::*field;
 };
-inline constexpr std::array<CounterField, 19> kCounterFields{{
+inline constexpr std::array<CounterField, 21> kCounterFields{{
     {"rx_packets", &WorkerCounters::rx_packets},
     {"rx_bytes", &WorkerCounters::rx_bytes},
     {"tx_packets", &WorkerCounters::tx_packets},
@@ -78,6 +80,8 @@ inline constexpr std::array<CounterField, 19> kCounterFields{{
     {"icmp_errors_sent", &WorkerCounters::icmp_errors_sent},
     {"host_rx", &WorkerCounters::host_rx},
     {"host_tx", &WorkerCounters::host_tx},
+    {"embryonic_active", &WorkerCounters::embryonic_active},
+    {"embryonic_reclaimed", &WorkerCounters::embryonic_reclaimed},
 }};
 
 inline WorkerCounters& WorkerCounters::operator+=(const WorkerCounters& other) noexcept {

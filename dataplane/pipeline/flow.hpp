@@ -65,6 +65,7 @@ struct Flow : conntrack::TimerNode {
   TcpState tcp_state = TcpState::kSynSent;
   std::uint32_t client_isn = 0;     // TCP: the SYN's seq (sl_syn_sent_backend_ack)
   bool udp_header_sent = false;     // first-datagram mode: the header went with datagram 1
+  std::uint8_t conntrack_flags = 0; // SL_FLOW_* (dataplane/shared/embryonic.h)
   std::uint8_t track_flags = 0;     // SL_TRACK_*: which sides sent FIN, who sent the second
                                     // (LAST_ACK -> TIME_WAIT), for sl_tcp_track
   // The client's last raw window and timestamps option: copied into header segments sent

@@ -80,6 +80,10 @@ struct Limits {
   std::uint64_t tcp_established_timeout_ns = 7200'000'000'000ULL;
   std::uint64_t tcp_closing_timeout_ns = 60'000'000'000ULL;
   std::uint64_t udp_timeout_ns = 60'000'000'000ULL;
+  // Bounded embryonic state (dataplane/shared/embryonic.h): the per-worker cap on SYN_SENT and
+  // SYN_RECV flows and their timeout when created under pressure.
+  std::uint32_t max_embryonic = 16384;
+  std::uint64_t tcp_syn_pressure_timeout_ns = 3'000'000'000ULL;
   // Local ports of SNAT flows, and above them the ports the host's own connections (health
   // probes) use through the exception path; the two never overlap, so a probe's answer can
   // never be mistaken for a flow's (docs/health.md).

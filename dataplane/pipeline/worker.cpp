@@ -52,7 +52,8 @@ Worker::Worker(std::shared_ptr<const Tables> tables, FrameIo& io, WorkerOptions 
       flows_(tables_->limits().max_entries),
       index_(tables_->limits().max_entries * 2),
       wheel_(0),
-      neighbors_(tables_->static_neighbors()) {
+      neighbors_(tables_->static_neighbors()),
+      embryonic_(sl_embryonic_ring_size(tables_->limits().max_embryonic, tables_->limits().max_entries)) {
   schedulers_.reserve(tables_->services().size());
   for (std::size_t i = 0; i < tables_->services().size(); ++i) {
     schedulers_.emplace_back(options_.worker_index);
@@ -222,9 +223,20 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   SnatPool* pool = snat_pool(*snat_address, key.protocol);
   if (pool == nullptr) return Verdict::dropped(PipelineDrop::kNoSnatAddress);
 
-  const auto id = flows_.allocate();
+  // Bounded embryonic state (dataplane/shared/embryonic.h): a new TCP flow first takes the
+  // ring slot of the flow created max_embryonic TCP flows before it (reclaimed if still
+  // embryonic); a full table or SNAT range then reclaims the oldest embryonic flow before the
+  // new one is refused. Established flows are never touched.
+  const bool is_tcp = key.protocol == kProtoTcp;
+  if (is_tcp) reclaim_ring_slot();
+  auto id = flows_.allocate();
+  if (!id && reclaim_oldest_embryonic(nullptr)) id = flows_.allocate();
   if (!id) return Verdict::dropped(PipelineDrop::kConntrackFull);
-  const auto local_port = pool->allocator.allocate();
+  // The entry still holds the serial of the flow it last was: a ring slot naming that flow
+  // must not take it for a live one while the SNAT reclaim below scans the ring.
+  flows_[*id].serial = 0;
+  auto local_port = pool->allocator.allocate();
+  if (!local_port && reclaim_oldest_embryonic(pool)) local_port = pool->allocator.allocate();
   if (!local_port) {
     flows_.release(*id);
     ++counters_.snat_exhausted;
@@ -255,6 +267,11 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
                         : 0;
   flow.udp_header_sent = false;
   flow.track_flags = 0;
+  // Under pressure (counted before this flow) it gets the short SYN timeout while embryonic.
+  flow.conntrack_flags =
+      is_tcp && sl_embryonic_pressure(counters_.embryonic_active, tables_->limits().max_embryonic) != 0
+          ? SL_FLOW_SYN_PRESSURE
+          : 0;
   flow.client_window = 0;
   flow.client_has_timestamps = false;
 
@@ -285,6 +302,7 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
     flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), TcpSeq(flow.client_isn));
   }
   schedulers_[service_id].on_flow_created(backend.slot);
+  if (is_tcp) record_embryonic(flow, *id);
   ++counters_.flows_created;
   ++counters_.flows_active;
   flow_id = *id;
@@ -294,6 +312,9 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
 
 void Worker::destroy_flow(std::uint32_t flow_id) noexcept {
   Flow& flow = flows_[flow_id];
+  if (flow.protocol() == kProtoTcp && sl_is_embryonic(static_cast<std::uint8_t>(flow.tcp_state))) {
+    --counters_.embryonic_active;
+  }
   wheel_.cancel(flow);
   index_.erase(flow.client_hash, handle_of(flow_id, Side::kClient));
   index_.erase(flow.backend_hash, handle_of(flow_id, Side::kBackend));
@@ -309,9 +330,18 @@ void Worker::destroy_flow(std::uint32_t flow_id) noexcept {
 std::int64_t Worker::idle_timeout_ns(const Flow& flow) const noexcept {
   // The shared rule (tcp_rules.h): the XDP program and XdpDatapath::expire_flows use it too.
   const Limits& limits = tables_->limits();
-  return static_cast<std::int64_t>(sl_idle_timeout_ns(static_cast<std::uint8_t>(flow.tcp_state),
-                                                      limits.tcp_syn_timeout_ns, limits.tcp_established_timeout_ns,
-                                                      limits.tcp_closing_timeout_ns, limits.udp_timeout_ns));
+  // With the pressure rule of embryonic.h on top (the same function in both datapaths).
+  return static_cast<std::int64_t>(sl_flow_idle_timeout_ns(
+      static_cast<std::uint8_t>(flow.tcp_state), flow.conntrack_flags, limits.tcp_syn_timeout_ns,
+      limits.tcp_syn_pressure_timeout_ns, limits.tcp_established_timeout_ns,
+      limits.tcp_closing_timeout_ns, limits.udp_timeout_ns));
+}
+
+// Embryonic flows count from their creation, others from their last packet (embryonic.h).
+std::int64_t Worker::idle_since(const Flow& flow) noexcept {
+  return static_cast<std::int64_t>(sl_flow_idle_since(static_cast<std::uint8_t>(flow.tcp_state),
+                                                      static_cast<std::uint64_t>(flow.created_ns),
+                                                      static_cast<std::uint64_t>(flow.last_seen_ns)));
 }
 
 // The wheel counts milliseconds; a due time is rounded up so a timer never fires early.
@@ -320,7 +350,7 @@ conntrack::Tick Worker::tick_of(std::int64_t ns) noexcept {
 }
 
 void Worker::arm_timer(Flow& flow) noexcept {
-  std::int64_t due = flow.last_seen_ns + idle_timeout_ns(flow);
+  std::int64_t due = idle_since(flow) + idle_timeout_ns(flow);
   if (flow.engine) {
     if (const auto deadline = flow.engine->next_deadline()) {
       due = std::min<std::int64_t>(due, deadline->count());
@@ -375,7 +405,7 @@ void Worker::on_flow_timer(std::uint32_t flow_id) noexcept {
     }
   }
   // The shared expiry rule (tcp_rules.h), the XDP program's and its loader's too.
-  if (sl_idle_expired(static_cast<std::uint64_t>(now_ns_), static_cast<std::uint64_t>(flow.last_seen_ns),
+  if (sl_idle_expired(static_cast<std::uint64_t>(now_ns_), static_cast<std::uint64_t>(idle_since(flow)),
                       static_cast<std::uint64_t>(idle_timeout_ns(flow))) != 0) {
     ++counters_.flows_expired;
     destroy_flow(flow_id);

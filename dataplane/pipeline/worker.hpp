@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/conntrack/embryonic_ring.hpp"
 #include "dataplane/conntrack/entry_pool.hpp"
 #include "dataplane/conntrack/flow_index.hpp"
 #include "dataplane/conntrack/snat_ports.hpp"
@@ -145,10 +146,18 @@ class Worker {
   Verdict create_flow(Packet& packet, ServiceId service, const conntrack::FlowKey& key,
                       std::uint64_t hash, std::uint32_t& flow_id) noexcept;
   void destroy_flow(std::uint32_t flow_id) noexcept;
+  // Bounded embryonic state (dataplane/shared/embryonic.h, worker_embryonic.cpp).
+  bool is_live_embryonic(const conntrack::EmbryonicSlot& slot) const noexcept;
+  void reclaim_ring_slot() noexcept;
+  bool reclaim_oldest_embryonic(const SnatPool* pool) noexcept;
+  void reclaim(std::uint32_t flow_id) noexcept;
+  void record_embryonic(Flow& flow, std::uint32_t flow_id) noexcept;
+  void left_embryonic(std::uint8_t old_state, const Flow& flow) noexcept;
   void touch(Flow& flow) noexcept;
   void arm_timer(Flow& flow) noexcept;
   void on_flow_timer(std::uint32_t flow_id) noexcept;
   std::int64_t idle_timeout_ns(const Flow& flow) const noexcept;
+  static std::int64_t idle_since(const Flow& flow) noexcept;
   static conntrack::Tick tick_of(std::int64_t ns) noexcept;
 
   // TCP (worker_tcp.cpp) and UDP (worker_udp.cpp) directions.
@@ -196,6 +205,7 @@ class Worker {
   NeighborTable neighbors_;
   std::vector<sched::Scheduler> schedulers_;  // one per service
   std::vector<std::unique_ptr<SnatPool>> snat_pools_;
+  conntrack::EmbryonicRing embryonic_;  // this worker's TCP flows in creation order
   std::uint64_t next_serial_ = 1;
   std::int64_t now_ns_ = 0;
 };

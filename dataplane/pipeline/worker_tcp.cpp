@@ -234,8 +234,10 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
 // XDP program runs the same function over its flow.
 void Worker::track_tcp_state(Flow& flow, Side side, std::uint8_t flags) noexcept {
   auto state = static_cast<std::uint8_t>(flow.tcp_state);
+  const std::uint8_t old_state = state;
   sl_tcp_track(&state, &flow.track_flags, side == Side::kClient ? 1 : 0, flags);
   flow.tcp_state = static_cast<TcpState>(state);
+  left_embryonic(old_state, flow);
 }
 
 bool Worker::send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack,

@@ -15,6 +15,7 @@
 #include "dataplane/shared/c_compat.h"
 #include "dataplane/shared/pp2.h"
 #include "dataplane/shared/drop_reasons.h"
+#include "dataplane/shared/embryonic.h"
 #include "dataplane/shared/tcp_insertion.h"
 #include "dataplane/shared/tcp_rules.h"
 
@@ -51,8 +52,13 @@ struct sl_xdp_config {
   uint16_t flags;              /* SL_CFG_* */
   uint16_t host_port_first;    /* host order: the kernel's own connections (health probes) use */
   uint16_t host_port_last;     /* this range; no-flow frames to it go up (XDP_PASS), docs/xdp.md */
+  /* Bounded embryonic state (dataplane/shared/embryonic.h): */
+  uint64_t tcp_syn_pressure_timeout_ns; /* the SYN timeout of a flow created under pressure */
+  uint32_t embryonic_ring;     /* slots of each CPU's ring in sl_embryonic (0: none) */
+  uint32_t max_embryonic;      /* the cap per CPU: pressure at half of it */
 };
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 64, "sl_xdp_config size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 80, "sl_xdp_config size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, tcp_syn_pressure_timeout_ns) == 64, "sl_xdp_config.tcp_syn_pressure_timeout_ns");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, max_entries) == 48, "sl_xdp_config.max_entries");
 
 /* Attached in generic (skb) mode. Generic XDP sets an skb's tail 14 bytes (the MAC header)
@@ -230,7 +236,7 @@ struct sl_xdp_flow {
   uint16_t backend_mtu;        /* host order: the backend side's (MSS clamp, growing) */
   uint16_t backend_slot;       /* sl_xdp_backend.slot of `backend` (per-backend counters) */
   uint8_t udp_every;           /* UDP: header on every datagram */
-  uint8_t reserved2;
+  uint8_t conntrack_flags;     /* SL_FLOW_* (embryonic.h): created under pressure */
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");
@@ -262,11 +268,20 @@ struct sl_xdp_header {
   uint8_t bytes[PP2_HEADER_MAX];
 };
 
+/* Per-CPU embryonic pressure (sl_pressure, per-CPU array[1]), written by the control thread's
+ * sweep (XdpDatapath::expire_flows) from its count of the CPU's embryonic flows: the program
+ * cannot count flows that another CPU moves out of SYN_RECV (docs/xdp.md). */
+struct sl_xdp_pressure {
+  uint32_t under_pressure;     /* sl_embryonic_pressure() of the last sweep */
+  uint32_t embryonic;          /* the CPU's embryonic flows at the last sweep */
+};
+
 /* Per-CPU flow serial and SNAT cursor (sl_cpu, per-CPU array[1]); the loader resets it. */
 struct sl_xdp_cpu_state {
   uint64_t serial;             /* flows created on this CPU (UNIQUE_ID's low 48 bits) */
   uint32_t snat_cursor;        /* offset into this CPU's SNAT share */
-  uint32_t reserved;
+  uint32_t embryonic_created;  /* TCP flows recorded in this CPU's sl_embryonic ring (wraps
+                                  after 2^32: the slot sequence jumps once, harmless) */
 };
 SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_cpu_state) == 16, "sl_xdp_cpu_state size");
 
@@ -320,7 +335,7 @@ struct sl_xdp_counters {
   uint64_t icmp_echo_replies;
   uint64_t nd_replies;
   uint64_t host_rx;            /* no-flow frames to an own address's host port range, passed up */
-  uint64_t reserved;
+  uint64_t embryonic_reclaimed; /* embryonic flows removed for a new one (embryonic.h) */
   uint64_t parse_drops[SL_XDP_PARSE_DROPS];
   uint64_t pipeline_drops[SL_XDP_PIPELINE_DROPS];
   uint64_t insertion_drops[SL_XDP_INSERTION_DROPS];

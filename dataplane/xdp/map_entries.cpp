@@ -88,6 +88,9 @@ MapEntries map_entries(const pipeline::Tables& tables, const MapEntryOptions& op
   config.tcp_established_timeout_ns = limits.tcp_established_timeout_ns;
   config.tcp_closing_timeout_ns = limits.tcp_closing_timeout_ns;
   config.udp_timeout_ns = limits.udp_timeout_ns;
+  config.tcp_syn_pressure_timeout_ns = limits.tcp_syn_pressure_timeout_ns;
+  config.max_embryonic = limits.max_embryonic;
+  config.embryonic_ring = sl_embryonic_ring_size(limits.max_embryonic, limits.max_entries);
   config.test_now_ns = options.test_now_ns;
   for (int i = 0; i < 8; ++i) config.instance_id[i] = static_cast<std::uint8_t>(options.instance_id >> (56 - 8 * i));
   config.max_entries = limits.max_entries;

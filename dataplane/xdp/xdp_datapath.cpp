@@ -8,10 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <netinet/in.h>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "dataplane/xdp/map_entries.hpp"
 
@@ -46,9 +49,35 @@ void update_or_throw(int fd, const Key& key, const Value& value, const char* wha
 }
 
 // Calls visit(key, value) for every entry of a hash map; an entry removed between reading its
-// key and its value is skipped.
+// key and its value is skipped. A get_next_key cursor whose key was deleted meanwhile starts
+// the walk again from the first key: under a SYN flood the program deletes thousands of flows
+// a second (embryonic reclaims), and a sweep walking that way never finished, so the
+// embryonic pressure it publishes never reached the program (docs/conntrack-limits.md). The
+// batched walk (bpf_map_lookup_batch) goes bucket by bucket instead and always ends; the
+// key-by-key walk stays for a kernel or map without batch operations.
 template <typename Key, typename Value, typename Visit>
 void visit_entries(int fd, Visit&& visit) {
+  constexpr std::uint32_t kBatch = 1024;
+  std::vector<Key> keys(kBatch);
+  std::vector<Value> values(kBatch);
+  std::uint64_t in_token = 0;   // the hash map's batch token: a bucket index (u32)
+  std::uint64_t out_token = 0;
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+  for (;;) {
+    std::uint32_t count = kBatch;
+    const int rc = bpf_map_lookup_batch(fd, first ? nullptr : &in_token, &out_token, keys.data(),
+                                        values.data(), &count, &batch_opts);
+    const int error = rc != 0 ? errno : 0;
+    if (rc != 0 && error != ENOENT) {
+      if (!first) return;  // the walk so far was visited; a later sweep covers the rest
+      break;               // no batch operations here: walk key by key below
+    }
+    for (std::uint32_t i = 0; i < count; ++i) visit(keys[i], values[i]);
+    if (rc != 0) return;   // ENOENT: that was the last batch
+    in_token = out_token;
+    first = false;
+  }
   Key key{};
   Key next{};
   const Key* cursor = nullptr;
@@ -94,6 +123,7 @@ XdpDatapath::XdpDatapath(DatapathSettings settings) : settings_(std::move(settin
   }
   const int cpus = libbpf_num_possible_cpus();
   possible_cpus_ = cpus > 0 ? static_cast<unsigned>(cpus) : 1u;
+  embryonic_per_cpu_ = std::make_unique<std::atomic<std::uint64_t>[]>(possible_cpus_);
 }
 
 XdpDatapath::~XdpDatapath() { stop(); }
@@ -136,7 +166,8 @@ void XdpDatapath::start(std::shared_ptr<const pipeline::Tables> tables, std::uin
   if (bpf_map__set_max_entries(skeleton_->maps.sl_flows, flows) != 0 ||
       bpf_map__set_max_entries(skeleton_->maps.sl_ct, 2 * flows) != 0 ||
       bpf_map__set_max_entries(skeleton_->maps.sl_headers, flows) != 0 ||
-      bpf_map__set_max_entries(skeleton_->maps.sl_armed, flows) != 0) {
+      bpf_map__set_max_entries(skeleton_->maps.sl_armed, flows) != 0 ||
+      bpf_map__set_max_entries(skeleton_->maps.sl_embryonic, embryonic_ring_entries(*tables)) != 0) {
     stop();
     throw XdpError("cannot size the conntrack maps");
   }
@@ -267,6 +298,10 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
     w.host_rx = c.host_rx;
     w.icmp_echo_replies = c.icmp_echo_replies;
     w.icmp_errors_sent = c.icmp_errors_sent;
+    w.embryonic_reclaimed = c.embryonic_reclaimed;
+    if (embryonic_per_cpu_ && result.size() < possible_cpus_) {
+      w.embryonic_active = embryonic_per_cpu_[result.size()].load(std::memory_order_relaxed);
+    }
     for (std::size_t i = 0; i < w.parse_drops.size() && i < SL_XDP_PARSE_DROPS; ++i) w.parse_drops[i] = c.parse_drops[i];
     for (std::size_t i = 0; i < w.pipeline_drops.size() && i < SL_XDP_PIPELINE_DROPS; ++i) w.pipeline_drops[i] = c.pipeline_drops[i];
     for (std::size_t i = 0; i < w.insertion_drops.size() && i < SL_XDP_INSERTION_DROPS; ++i) w.insertion_drops[i] = c.insertion_drops[i];
@@ -329,12 +364,17 @@ std::size_t XdpDatapath::flow_count() const {
   return count;
 }
 
-std::size_t XdpDatapath::forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed) {
+std::size_t XdpDatapath::forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed,
+                                         const std::function<void(std::uint64_t, const sl_xdp_flow&)>& kept) {
   if (skeleton_ == nullptr) return 0;
   // Collected first, forgotten after the walk: deleting entries mid-walk would disturb it.
   std::vector<std::pair<std::uint64_t, sl_xdp_flow>> chosen;
   visit_entries<std::uint64_t, sl_xdp_flow>(map_fd(skeleton_->maps.sl_flows), [&](std::uint64_t id, const sl_xdp_flow& f) {
-    if (doomed(f)) chosen.emplace_back(id, f);
+    if (doomed(f)) {
+      chosen.emplace_back(id, f);
+    } else if (kept) {
+      kept(id, f);
+    }
   });
   for (const auto& [id, f] : chosen) forget(id, f);
   return chosen.size();
@@ -369,12 +409,43 @@ void XdpDatapath::forget(std::uint64_t id, const sl_xdp_flow& f) const {
 std::size_t XdpDatapath::expire_flows(std::uint64_t now_ns) {
   if (skeleton_ == nullptr) return 0;
   const pipeline::Limits& limits = tables_->limits();
-  return forget_flows_if([&](const sl_xdp_flow& f) {
-    // The shared rules (tcp_rules.h), as the program's expiry on lookup and the C++ worker's.
-    const std::uint64_t timeout = sl_idle_timeout_ns(f.state, limits.tcp_syn_timeout_ns, limits.tcp_established_timeout_ns,
-                                                     limits.tcp_closing_timeout_ns, limits.udp_timeout_ns);
-    return sl_idle_expired(now_ns, f.last_seen_ns, timeout) != 0;
+  std::vector<std::uint64_t> embryonic(possible_cpus_, 0);
+  const std::size_t expired = forget_flows_if([&](const sl_xdp_flow& f) {
+    // The shared rules (tcp_rules.h, embryonic.h), as the program's expiry on lookup and the
+    // C++ worker's.
+    const std::uint64_t timeout = sl_flow_idle_timeout_ns(
+        f.state, f.conntrack_flags, limits.tcp_syn_timeout_ns, limits.tcp_syn_pressure_timeout_ns,
+        limits.tcp_established_timeout_ns, limits.tcp_closing_timeout_ns, limits.udp_timeout_ns);
+    return sl_idle_expired(now_ns, sl_flow_idle_since(f.state, f.created_ns, f.last_seen_ns), timeout) != 0;
+  }, [&](std::uint64_t id, const sl_xdp_flow& f) {
+    // A flow kept: counted on the CPU that created it (its id's top 16 bits).
+    const std::uint64_t cpu = id >> 48;
+    if (f.protocol == IPPROTO_TCP && sl_is_embryonic(f.state) != 0 && cpu < embryonic.size()) ++embryonic[cpu];
   });
+  publish_pressure(embryonic);
+  return expired;
+}
+
+// The per-CPU pressure flags the program reads at flow creation (embryonic.h's rule over this
+// sweep's counts), and the gauge.
+void XdpDatapath::publish_pressure(const std::vector<std::uint64_t>& embryonic) {
+  const std::uint32_t cap = tables_->limits().max_embryonic;
+  std::vector<sl_xdp_pressure> pressure(possible_cpus_);
+  for (std::size_t cpu = 0; cpu < possible_cpus_; ++cpu) {
+    pressure[cpu].under_pressure = sl_embryonic_pressure(embryonic[cpu], cap) != 0 ? 1 : 0;
+    pressure[cpu].embryonic = static_cast<std::uint32_t>(std::min<std::uint64_t>(embryonic[cpu], UINT32_MAX));
+    if (embryonic_per_cpu_) embryonic_per_cpu_[cpu].store(embryonic[cpu], std::memory_order_relaxed);
+  }
+  const std::uint32_t zero = 0;
+  bpf_map_update_elem(map_fd(skeleton_->maps.sl_pressure), &zero, pressure.data(), BPF_ANY);
+}
+
+// sl_embryonic holds one ring per CPU the program spreads flows over (sl_xdp_config.nr_cpus).
+std::uint32_t XdpDatapath::embryonic_ring_entries(const pipeline::Tables& tables) const {
+  const pipeline::Limits& limits = tables.limits();
+  const std::uint64_t cpus = options_.nr_cpus != 0 ? options_.nr_cpus : possible_cpus_;
+  const std::uint64_t entries = cpus * sl_embryonic_ring_size(limits.max_embryonic, limits.max_entries);
+  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(entries, 1, UINT32_MAX));
 }
 
 std::size_t XdpDatapath::flush() {
@@ -469,6 +540,13 @@ void XdpDatapath::reset_state() {
   }
   std::vector<sl_xdp_cpu_state> cpu(possible_cpus_, sl_xdp_cpu_state{0, 0, 0});
   if (bpf_map_update_elem(map_fd(skeleton_->maps.sl_cpu), &zero, cpu.data(), BPF_ANY) != 0) throw XdpError("cannot reset sl_cpu");
+  // Flow ids start again from 1: a ring entry left from before would name the new flow 1.
+  const int ring_fd = map_fd(skeleton_->maps.sl_embryonic);
+  const std::uint32_t ring_entries = bpf_map__max_entries(skeleton_->maps.sl_embryonic);
+  const std::uint64_t empty = 0;
+  for (std::uint32_t key = 0; key < ring_entries; ++key) bpf_map_update_elem(ring_fd, &key, &empty, BPF_ANY);
+  std::vector<sl_xdp_pressure> pressure(possible_cpus_, sl_xdp_pressure{0, 0});
+  bpf_map_update_elem(map_fd(skeleton_->maps.sl_pressure), &zero, pressure.data(), BPF_ANY);
   std::vector<std::uint64_t> cursors(possible_cpus_, 0);  // per-CPU values are 8-byte slots
   for (std::uint32_t service = 0; service < SL_XDP_MAX_SERVICES; ++service) {
     bpf_map_update_elem(map_fd(skeleton_->maps.sl_rr), &service, cursors.data(), BPF_ANY);

@@ -107,7 +107,9 @@ class XdpDatapath {
   std::vector<pipeline::WorkerCounters> snapshot_counters() const;  // one per possible CPU
   std::vector<FlowInfo> flows() const;
   std::size_t flow_count() const;
-  // Removes flows idle past their state's timeout (the program only expires on lookup).
+  // Removes flows idle past their state's timeout (the program only expires on lookup), counts
+  // each CPU's embryonic flows and tells the program which CPUs are under embryonic pressure
+  // (sl_pressure, dataplane/shared/embryonic.h).
   std::size_t expire_flows(std::uint64_t now_ns);
   std::size_t flush();  // returns how many flows it removed
   // Removes the flows of one service id; returns how many.
@@ -147,7 +149,11 @@ class XdpDatapath {
   int map_fd(const bpf_map* map) const;
   void forget(std::uint64_t id, const sl_xdp_flow& flow) const;
   // Forgets every flow `doomed` picks (expiry, per-service flush); returns how many.
-  std::size_t forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed);
+  // `kept`, when given, sees every flow left in place (the sweep's embryonic count).
+  std::size_t forget_flows_if(const std::function<bool(const sl_xdp_flow&)>& doomed,
+                              const std::function<void(std::uint64_t, const sl_xdp_flow&)>& kept = {});
+  void publish_pressure(const std::vector<std::uint64_t>& embryonic);
+  std::uint32_t embryonic_ring_entries(const pipeline::Tables& tables) const;
 
   // The program's next-hop resolution (sl_resolve_hop): port from sl_nexthops, MAC from
   // sl_neighbors, sl_learned, then the kernel's table on the port's device.
@@ -182,6 +188,9 @@ class XdpDatapath {
   std::vector<int> links_;
   std::map<std::uint32_t, std::vector<std::uint16_t>> written_maglev_;  // slot -> as written
   TimerCounters timer_counters_;
+  // Each CPU's embryonic flows as the last expire_flows() sweep counted them (the gauge of
+  // snapshot_counters(); the program cannot count them, docs/xdp.md).
+  std::unique_ptr<std::atomic<std::uint64_t>[]> embryonic_per_cpu_;
 };
 
 }  // namespace sluice::xdp

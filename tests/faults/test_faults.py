@@ -48,7 +48,13 @@ def lab_config():
 
 
 def with_conntrack(**keys):
-    return lab_config() + "\n[conntrack]\n" + "".join(f"{k} = {v}\n" for k, v in keys.items())
+    """The lab's configuration with these [conntrack] keys (into its own section: configs/lab.toml
+    has one, and a TOML table may not be defined twice)."""
+    text = lab_config()
+    lines = "".join(f"{k} = {v}\n" for k, v in keys.items())
+    if "\n[conntrack]\n" in text:
+        return text.replace("\n[conntrack]\n", "\n[conntrack]\n" + lines, 1)
+    return text + "\n[conntrack]\n" + lines
 
 
 def lb(*cmd, check=True):

@@ -35,6 +35,8 @@ TEST(Defaults, MinimalFileGetsTheSpecDefaults) {
   EXPECT_EQ(config->conntrack.timeouts.udp_s, 60u);
   EXPECT_EQ(config->conntrack.snat_port_first, 1024);
   EXPECT_EQ(config->conntrack.snat_port_last, 64511);
+  EXPECT_EQ(config->conntrack.max_embryonic, 16384u);
+  EXPECT_EQ(config->conntrack.timeouts.tcp_syn_pressure_s, 3u);
   ASSERT_EQ(config->interfaces.size(), 1u);
   EXPECT_EQ(config->interfaces[0].mtu, 1500);
   EXPECT_TRUE(config->interfaces[0].addresses.empty());

@@ -205,6 +205,33 @@ TEST(OutOfRange, GlobalSettings) {
             }));
 }
 
+TEST(OutOfRange, EmbryonicLimits) {
+  EXPECT_EQ(errors(with_interfaces({
+                "[conntrack]",                          // 1
+                "max_embryonic = 3",                    // 2
+                "tcp_syn_pressure_timeout_s = 0",       // 3
+            })),
+            (Lines{
+                "t.toml:2:17: error: conntrack.max_embryonic: must be between 4 and 268435456, "
+                "got 3",
+                "t.toml:3:30: error: conntrack.tcp_syn_pressure_timeout_s: must be between 1 and "
+                "604800, got 0",
+            }));
+  // Longer than the SYN timeout it is meant to shorten: named, with both values.
+  EXPECT_EQ(errors(with_interfaces({
+                "[conntrack]",                          // 1
+                "tcp_syn_timeout_s = 5",                // 2
+                "tcp_syn_pressure_timeout_s = 10",      // 3
+            })),
+            (Lines{
+                "t.toml:3:30: error: conntrack.tcp_syn_pressure_timeout_s: 10 s is longer than "
+                "tcp_syn_timeout_s (5 s); under pressure embryonic flows expire sooner, not later",
+            }));
+  // The default pressure timeout (3 s) with a shorter SYN timeout is fine: the shorter applies.
+  EXPECT_EQ(errors(with_interfaces({"[conntrack]", "tcp_syn_timeout_s = 2", "max_embryonic = 4"})),
+            Lines{});
+}
+
 TEST(OutOfRange, SnatPortRange) {
   EXPECT_EQ(errors(with_interfaces({
                 "[conntrack]",               // 1

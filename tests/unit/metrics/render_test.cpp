@@ -90,6 +90,8 @@ TEST_F(RenderTest, EveryFamilyInOrder) {
       "sluice_flows_flushed_total",
       "sluice_host_rx_packets_total",
       "sluice_host_tx_packets_total",
+      "sluice_embryonic_flows",
+      "sluice_embryonic_reclaimed_total",
       "sluice_drops_total",
       "sluice_tcp_insertion_drops_total",
       "sluice_interface_rx_packets_total",

@@ -265,22 +265,6 @@ TEST(WorkerNeighbors, Ipv6BackendIsSolicitedOnItsSolicitedNodeGroup) {
   EXPECT_TRUE(pt::reference_l4_ok(ns, 14, 54, ns.size(), 58));
 }
 
-TEST(WorkerSnat, ExhaustionIsCountedAndPortsComeBackWhenFlowsExpire) {
-  // Two SNAT ports: 1024 and 1025.
-  Harness h(lab_tables(1025));
-  h.feed(arp_reply_from_backend(), kBack, 0);
-  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
-  EXPECT_EQ(h.feed(client_syn(40001), kFront, 0), "forward");
-  EXPECT_EQ(h.feed(client_syn(40002), kFront, 0), "drop:snat_exhausted");
-  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
-  EXPECT_EQ(h.worker.flow_count(), 2u);
-  // The SYN timeout (30 s) frees both ports; a new client then gets one.
-  h.worker.advance(31'000 * kMs);
-  EXPECT_EQ(h.worker.flow_count(), 0u);
-  EXPECT_EQ(h.worker.counters().flows_expired, 2u);
-  EXPECT_EQ(h.feed(client_syn(40002), kFront, 31'000 * kMs), "forward");
-}
-
 pt::Bytes client_segment(std::uint16_t client_port, std::uint8_t flags, std::uint32_t seq) {
   pt::EthernetSpec l2{pt::mac(kFrontMac), pt::mac(kClientMac), {}, {}};
   pt::Ipv4Spec l3;
@@ -291,6 +275,116 @@ pt::Bytes client_segment(std::uint16_t client_port, std::uint8_t flags, std::uin
   tcp.seq = seq;
   tcp.flags = flags;
   return pt::build_frame(l2, l3, tcp);
+}
+
+pt::Bytes backend_segment(std::uint16_t snat_port, std::uint8_t flags, std::uint32_t seq,
+                          std::uint32_t ack) {
+  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(kBackendMac), {}, {}};
+  pt::Ipv4Spec l3;
+  l3.src = pt::ip("10.20.0.2");
+  l3.dst = pt::ip("10.20.0.1");
+  pt::TcpSpec tcp;
+  tcp.src_port = 8080;
+  tcp.dst_port = snat_port;
+  tcp.seq = seq;
+  tcp.ack = ack;
+  tcp.flags = flags;
+  return pt::build_frame(l2, l3, tcp);
+}
+
+std::shared_ptr<const pipeline::Tables> embryonic_tables(std::uint16_t snat_last, std::uint32_t max_embryonic) {
+  auto base = lab_tables(snat_last);
+  pipeline::Limits limits = base->limits();
+  limits.max_embryonic = max_embryonic;
+  return std::make_shared<const pipeline::Tables>(base->ports(), base->services(), base->static_neighbors(),
+                                                  base->routes(), limits);
+}
+
+// Bounded embryonic state (dataplane/shared/embryonic.h): a full SNAT range takes the port of
+// the oldest embryonic flow of the same pool, never an established flow's.
+TEST(WorkerEmbryonic, AFullSnatRangeReclaimsTheOldestEmbryonicFlowNeverAnEstablishedOne) {
+  Harness h(embryonic_tables(1025, 16384));  // two SNAT ports: 1024, 1025
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");  // port 1024
+  EXPECT_EQ(h.worker.counters().embryonic_active, 1u);
+  EXPECT_EQ(h.feed(backend_segment(1024, 0x12 /* SYN+ACK */, 9000, 5001), kBack, 0), "forward");
+  EXPECT_EQ(h.worker.counters().embryonic_active, 1u);  // SYN_RECV is still embryonic
+  EXPECT_EQ(h.feed(client_segment(40000, 0x10 /* ACK */, 5001), kFront, 0), "forward");
+  EXPECT_EQ(h.worker.counters().embryonic_active, 0u);  // ESTABLISHED
+  EXPECT_EQ(h.feed(client_syn(40001), kFront, 0), "forward");  // port 1025, embryonic
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 1 * kMs), "forward");  // takes 40001's port
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 1u);
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 0u);
+  EXPECT_EQ(h.worker.counters().embryonic_active, 1u);
+  EXPECT_EQ(h.worker.flow_count(), 2u);
+  // The established flow is untouched: its data still passes; 40001's segments find no flow.
+  EXPECT_EQ(h.feed(client_segment(40000, 0x18 /* PSH+ACK */, 5001), kFront, 2 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_segment(40001, 0x10, 5001), kFront, 2 * kMs), "drop:unknown_tcp_flow");
+  // Once every port is held by an established flow the next SYN is refused, and counted.
+  EXPECT_EQ(h.feed(backend_segment(1025, 0x12, 9000, 5001), kBack, 3 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_segment(40002, 0x10, 5001), kFront, 3 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_syn(40003), kFront, 4 * kMs), "drop:snat_exhausted");
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 1u);
+  EXPECT_EQ(h.worker.counters().embryonic_active, 0u);
+}
+
+// From half of max_embryonic on, new flows get tcp_syn_pressure_timeout_s (3 s) while
+// embryonic; those created before keep tcp_syn_timeout_s (30 s).
+TEST(WorkerEmbryonic, FlowsCreatedUnderPressureExpireAfterThePressureTimeout) {
+  Harness h(embryonic_tables(65535, 4));
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  for (std::uint16_t port = 40000; port < 40004; ++port) {
+    EXPECT_EQ(h.feed(client_syn(port), kFront, 0), "forward");
+  }
+  EXPECT_EQ(h.worker.counters().embryonic_active, 4u);
+  h.worker.advance(2'900 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 4u);
+  h.worker.advance(3'001 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 2u);  // 40002 and 40003 came at 2 and 3 of 4
+  EXPECT_EQ(h.worker.counters().embryonic_active, 2u);
+  EXPECT_EQ(h.worker.counters().flows_expired, 2u);
+  h.worker.advance(30'001 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 0u);
+  EXPECT_EQ(h.worker.counters().embryonic_active, 0u);
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 0u);
+}
+
+// A backend retransmitting its SYN-ACK to a client that never answers does not keep the flow:
+// an embryonic flow's SYN timeout counts from its creation (embryonic.h, sl_flow_idle_since).
+TEST(WorkerEmbryonic, BackendSynAckRetransmissionsDoNotKeepAnEmbryonicFlow) {
+  Harness h(embryonic_tables(65535, 16384));
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  for (const std::int64_t at_s : {1, 3, 7, 15, 29}) {
+    EXPECT_EQ(h.feed(backend_segment(1024, 0x12 /* SYN+ACK */, 9000, 5001), kBack, at_s * 1000 * kMs), "forward")
+        << at_s;
+  }
+  h.worker.advance(29'999 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 1u);
+  h.worker.advance(30'001 * kMs);  // 30 s after the SYN, 1 s after the last SYN-ACK
+  EXPECT_EQ(h.worker.flow_count(), 0u);
+  EXPECT_EQ(h.worker.counters().flows_expired, 1u);
+}
+
+TEST(WorkerSnat, ExhaustionIsCountedAndPortsComeBackWhenFlowsExpire) {
+  // Two SNAT ports: 1024 and 1025.
+  Harness h(lab_tables(1025));
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  EXPECT_EQ(h.feed(client_syn(40001), kFront, 0), "forward");
+  // Reset by their clients (CLOSE): not embryonic, so nothing may be reclaimed for a third.
+  EXPECT_EQ(h.feed(client_segment(40000, 0x04 /* RST */, 5001), kFront, 0), "forward");
+  EXPECT_EQ(h.feed(client_segment(40001, 0x04 /* RST */, 5001), kFront, 0), "forward");
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 0), "drop:snat_exhausted");
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 0u);
+  EXPECT_EQ(h.worker.flow_count(), 2u);
+  // The closing timeout (5 s) frees both ports; a new client then gets one.
+  h.worker.advance(31'000 * kMs);
+  EXPECT_EQ(h.worker.flow_count(), 0u);
+  EXPECT_EQ(h.worker.counters().flows_expired, 2u);
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 31'000 * kMs), "forward");
 }
 
 TEST(WorkerTcp, ANewSynOnAClosedFlowsPortOpensANewFlow) {
@@ -316,20 +410,6 @@ TEST(WorkerTcp, ANewSynOnAClosedFlowsPortOpensANewFlow) {
   EXPECT_EQ(h.worker.counters().flows_created, 2u);
 }
 
-pt::Bytes backend_segment(std::uint16_t snat_port, std::uint8_t flags, std::uint32_t seq,
-                          std::uint32_t ack) {
-  pt::EthernetSpec l2{pt::mac(kBackMac), pt::mac(kBackendMac), {}, {}};
-  pt::Ipv4Spec l3;
-  l3.src = pt::ip("10.20.0.2");
-  l3.dst = pt::ip("10.20.0.1");
-  pt::TcpSpec tcp;
-  tcp.src_port = 8080;
-  tcp.dst_port = snat_port;
-  tcp.seq = seq;
-  tcp.ack = ack;
-  tcp.flags = flags;
-  return pt::build_frame(l2, l3, tcp);
-}
 
 // RFC 9293 3.10.7.3 on a service without PROXY header (the fixtures pin the bytes): the reset
 // is counted as an emitted frame and the drop under its own reason, the flow keeps waiting for
