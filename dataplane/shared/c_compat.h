@@ -15,6 +15,7 @@ typedef __UINT8_TYPE__ uint8_t;
 typedef __UINT16_TYPE__ uint16_t;
 typedef __UINT32_TYPE__ uint32_t;
 typedef __UINT64_TYPE__ uint64_t;
+typedef __INT8_TYPE__ int8_t;
 typedef __INT32_TYPE__ int32_t;
 #define SLUICE_OFFSETOF(type, member) __builtin_offsetof(type, member)
 #else

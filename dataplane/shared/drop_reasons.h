@@ -67,7 +67,9 @@
   X(SL_PL_TCP_INSERTION, kTcpInsertion, 16, "tcp_insertion") /* the insertion engine refused the segment (its own reason counted too) */ \
   X(SL_PL_HOST_BAD_SOURCE, kHostBadSource, 17, "host_bad_source") /* the host sent a packet whose source is not an appliance address */ \
   X(SL_PL_OVERSIZED_FRAME, kOversizedFrame, 18, "oversized_frame") /* an IP packet longer than its ingress link's MTU: a GRO/LRO super-frame */ \
-  X(SL_PL_STALE_ACK_TO_SYN, kStaleAckToSyn, 19, "stale_ack_to_syn") /* a backend ACK (no SYN) before its SYN-ACK: another incarnation's, reset */
+  X(SL_PL_STALE_ACK_TO_SYN, kStaleAckToSyn, 19, "stale_ack_to_syn") /* a backend ACK (no SYN) before its SYN-ACK: another incarnation's, reset */ \
+  X(SL_PL_SYN_COOKIE_INVALID, kSynCookieInvalid, 20, "syn_cookie_invalid") /* an ACK without a flow to a SYN-proxied service whose cookie fails (syn_proxy.h) */ \
+  X(SL_PL_SYN_PROXY_EARLY_DATA, kSynProxyEarlyData, 21, "syn_proxy_early_data") /* a proxied flow's client segment before the backend's SYN-ACK (the client resends it) */
 
 #define SL_DROP_CONSTANT(c_name, cpp_name, value, text) c_name = value,
 #define SL_DROP_COUNT(c_name, cpp_name, value, text) +1
