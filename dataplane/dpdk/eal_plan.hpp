@@ -32,6 +32,8 @@ std::string_view device_name(std::string_view devargs) noexcept;
 // Builds the device spec of one interface. An af_packet vdev ("net_af_packet...") without a
 // `qpairs=` argument gets ",qpairs=<queue_pairs>" so that it can offer a queue pair per worker
 // (af_packet fans one kernel interface out to N sockets with PACKET_FANOUT).
+// It also gets ",framecnt=<kAfPacketFrames>" without a `framecnt=` of its own (docs/dpdk.md).
+inline constexpr std::uint32_t kAfPacketFrames = 4096;
 DeviceSpec device_spec(std::string interface, std::string_view dpdk, std::uint32_t queue_pairs);
 
 // The full argv, argv[0] = "sluice". PCI devices are added as "-a ADDR" unless the EAL

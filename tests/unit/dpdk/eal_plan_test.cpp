@@ -30,12 +30,12 @@ TEST(EalPlan, AfPacketGetsOneQueuePairPerWorker) {
   EXPECT_EQ(spec.interface, "front");
   EXPECT_EQ(spec.kind, DeviceKind::kVirtual);
   EXPECT_EQ(spec.port_name, "net_af_packet0");
-  EXPECT_EQ(spec.devargs, "net_af_packet0,iface=lb-front,qpairs=4");
+  EXPECT_EQ(spec.devargs, "net_af_packet0,iface=lb-front,qpairs=4,framecnt=4096");
 }
 
 TEST(EalPlan, ExplicitQpairsAndOtherVdevsAreLeftAlone) {
-  EXPECT_EQ(device_spec("f", "net_af_packet1,iface=x,qpairs=1", 4).devargs,
-            "net_af_packet1,iface=x,qpairs=1");
+  EXPECT_EQ(device_spec("f", "net_af_packet1,iface=x,qpairs=1,framecnt=512", 4).devargs,
+            "net_af_packet1,iface=x,qpairs=1,framecnt=512");
   EXPECT_EQ(device_spec("f", "net_null0", 4).devargs, "net_null0");
   EXPECT_EQ(device_spec("f", "net_ring0", 2).port_name, "net_ring0");
 }
@@ -52,7 +52,7 @@ TEST(EalPlan, ArgvKeepsEalArgsVerbatimThenDevices) {
   const std::vector<DeviceSpec> devices{device_spec("front", "net_af_packet0,iface=a", 1),
                                         device_spec("back", "0000:03:00.0", 1)};
   const std::vector<std::string> expected{"sluice", "--no-huge", "-m", "512", "-l", "0-1",
-                                          "--vdev=net_af_packet0,iface=a,qpairs=1", "-a",
+                                          "--vdev=net_af_packet0,iface=a,qpairs=1,framecnt=4096", "-a",
                                           "0000:03:00.0"};
   EXPECT_EQ(eal_argv(eal, devices), expected);
 }
