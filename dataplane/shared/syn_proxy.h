@@ -93,6 +93,25 @@ SLUICE_INLINE int sl_sp_engaged(uint8_t mode, uint64_t embryonic, uint32_t max_e
   return 0;
 }
 
+/* Is an ACK without a flow, to a service with `mode`, checked as a cookie? "on": always.
+ * "auto": only while a cookie could still be valid, i.e. one was sent (by this worker; by any
+ * CPU in XDP, whose CPUs may see a SYN and its ACK apart) no more than SL_COOKIE_MAX_AGE ticks
+ * ago, as Linux checks cookies only after a recent SYN-queue overflow
+ * (tcp_synq_no_recent_overflow); otherwise the ACK is an unknown flow, as without a proxy, and
+ * a stray ACK is not counted as a failed cookie. `recent_cookie` is what sl_sp_note_cookie
+ * keeps: the tick of the last cookie + 1, 0 before the first. */
+SLUICE_INLINE int sl_sp_checks_ack(uint8_t mode, uint32_t recent_cookie, uint32_t now_tick) {
+  if (mode == SL_SP_MODE_ON) return 1;
+  if (mode != SL_SP_MODE_AUTO || recent_cookie == 0) return 0;
+  return now_tick - (recent_cookie - 1u) <= SL_COOKIE_MAX_AGE;
+}
+
+/* A cookie was sent at `now_tick`: written only when the tick changes (every 68.7 s), so that
+ * the XDP program's CPUs do not bounce the shared line on every SYN of a flood. */
+SLUICE_INLINE void sl_sp_note_cookie(uint32_t *recent_cookie, uint32_t now_tick) {
+  if (*recent_cookie != now_tick + 1u) *recent_cookie = now_tick + 1u;
+}
+
 /* The proxy's TSval at `now_ns` (before the cookie's option bits replace its low 6 bits). */
 SLUICE_INLINE uint32_t sl_sp_ts_now(uint64_t now_ns) { return SLUICE_CAST(uint32_t, now_ns >> SL_SP_TS_SHIFT); }
 
