@@ -1,5 +1,7 @@
 #include "control/runtime/dpdk_settings.hpp"
 
+#include "control/runtime/standoff_plan.hpp"
+
 namespace sluice::runtime {
 
 dpdk::DatapathSettings dpdk_settings(const config::Config& config) {
@@ -10,7 +12,9 @@ dpdk::DatapathSettings dpdk_settings(const config::Config& config) {
   settings.eal_args = config.dpdk.eal_args;
   settings.host_path = true;  // the TUN exception path (host_tap.hpp), health probes use it
   for (const config::Interface& interface : config.interfaces) {
-    settings.interfaces.push_back({interface.name, interface.dpdk, interface.mtu});
+    // af_packet/pcap vdevs read a kernel netdev whose carrier is the port's real link state.
+    settings.interfaces.push_back({interface.name, interface.dpdk, interface.mtu,
+                                   standoff::kernel_visible_device(interface.dpdk).value_or("")});
   }
   return settings;
 }

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/dpdk/dpdk_error.hpp"
+#include "dataplane/dpdk/kernel_link.hpp"
 #include "dataplane/dpdk/mempool_sizing.hpp"
 #include "dataplane/pipeline/neighbor_table.hpp"
 
@@ -63,6 +64,7 @@ DpdkDatapath::DpdkDatapath(DatapathSettings settings) : settings_(std::move(sett
     }
     for (std::size_t i = 0; i < devices_.size(); ++i) {
       ports_.push_back(find_port(devices_[i], settings_.interfaces[i].mtu));
+      ports_.back().kernel_device = settings_.interfaces[i].kernel_device;
     }
     // One queue pair per worker when every device has that many; otherwise a single queue pair
     // that worker 0 serves for every port (the others stay idle): no TX queue is ever shared.
@@ -276,6 +278,11 @@ StatsSnapshot DpdkDatapath::snapshot_stats() const {
     rte_eth_link link{};
     if (rte_eth_link_get_nowait(port.port_id, &link) == 0) {
       stats.link_up = link.link_status == RTE_ETH_LINK_UP;
+    }
+    // af_packet and pcap PMDs report "up" from start to stop: the kernel netdev they read
+    // from says whether frames can flow (a vanished device cannot carry any either).
+    if (!port.kernel_device.empty()) {
+      stats.link_up = stats.link_up && kernel_link_running(port.kernel_device).value_or(false);
     }
     snapshot.ports.push_back(stats);
   }

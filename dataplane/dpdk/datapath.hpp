@@ -39,6 +39,9 @@ struct InterfaceSettings {
   std::string name;
   std::string dpdk;  // devargs or PCI address
   std::uint16_t mtu = 1500;
+  // The kernel netdev the vdev reads from (net_af_packet, net_pcap on an interface), empty for
+  // the others: its carrier is part of the port's link state (kernel_link.hpp).
+  std::string kernel_device;
 };
 
 struct DatapathSettings {

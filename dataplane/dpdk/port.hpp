@@ -20,6 +20,7 @@ struct PortInfo {
   std::uint16_t max_rx_queues = 0;
   std::uint16_t max_tx_queues = 0;
   std::uint16_t mtu = 1500;
+  std::string kernel_device;  // InterfaceSettings::kernel_device: part of the link state
 };
 
 // Finds the probed port of `device`; throws DpdkError when EAL did not create it.

@@ -400,9 +400,16 @@ except socket.timeout:
                                          ("sl-backend", "be-eth0", "back")):
             ns(namespace, "ip", "link", "set", device, "down")
             self.addCleanup(link_up, namespace, device)
-            time.sleep(0.5)
-            seen[iface] = {i["name"]: i["link"] for i in console_json("show interfaces json")}[iface]
-            time.sleep(1.5)
+            # The kernel applies a carrier change within about a second (linkwatch); dpdk mode
+            # reads it from the af_packet port's netdev (dataplane/dpdk/kernel_link.hpp).
+            down_at = time.monotonic()
+            while True:
+                seen[iface] = {i["name"]: i["link"]
+                               for i in console_json("show interfaces json")}[iface]
+                if seen[iface] == "down" or time.monotonic() - down_at > 1.8:
+                    break
+                time.sleep(0.1)
+            time.sleep(max(0.0, 2.0 - (time.monotonic() - down_at)))
             link_up(namespace, device)
             time.sleep(1)
         _, err = transfer.communicate(timeout=90)
@@ -413,6 +420,10 @@ except socket.timeout:
         self.assertIsNone(after["error"])
         links = {i["name"]: i["link"] for i in console_json("show interfaces json")}
         app.stop_cleanly(self)
+        self.assertEqual(seen, {"front": "down", "back": "down"},
+                         "show interfaces must say down while the peer's link is down")
+        self.assertEqual({name: links[name] for name in ("front", "back")},
+                         {"front": "up", "back": "up"})
         print(f"\nfault flap: a 32 MiB transfer across two 2 s flaps (client link, then backend "
               f"link) arrived byte-identical; link seen by sluice while down: {seen}, after: {links}")
 
