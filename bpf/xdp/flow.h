@@ -134,15 +134,18 @@ struct sl_reclaim {
   __u32 ring;
   __u32 start;                 /* the oldest slot */
   __u32 filled;
-  __u32 match_snat;            /* 0: any embryonic flow */
   __u16 port;                  /* out: the reclaimed flow's SNAT port (network order) */
   __u8 found;
   __u8 family;
+  __u8 match_snat;             /* 0: any embryonic flow */
+  __u8 any_age;                /* under pressure: sl_embryonic_reclaimable */
+  __u16 backend_port;
+  __u64 now_ns;
   __u8 snat[16];
   __u8 backend[16];
-  __u16 backend_port;
-  __u8 reserved[6];
 };
+/* 64 bytes: the program's deepest call chain is near the verifier's 512-byte stack limit. */
+_Static_assert(sizeof(struct sl_reclaim) == 64, "sl_reclaim size");
 
 static __always_inline int sl_same16(const __u8 *a, const __u8 *b) {
   __u8 diff = 0;
@@ -161,6 +164,8 @@ static __always_inline int sl_reclaim_flow(__u64 id, struct sl_reclaim *r) {
        !sl_same16(old->snat, r->snat) || !sl_same16(old->backend, r->backend))) {
     return 0;
   }
+  /* A full table or SNAT range takes only a flow that had its chance (embryonic.h). */
+  if (r && !sl_embryonic_reclaimable(old->created_ns, r->now_ns, r->any_age)) return 0;
   if (r) r->port = old->snat_port;
   sl_forget(0, id, old);
   const __u32 zero = 0;
@@ -189,6 +194,12 @@ static __always_inline int sl_reclaim_oldest(const struct sl_xdp_config *cfg, co
   r->start = sl_embryonic_oldest_slot(cpu->embryonic_created, r->ring);
   r->filled = sl_embryonic_filled(cpu->embryonic_created, r->ring);
   r->found = 0;
+  /* A flow a second old may go, any embryonic flow under pressure (embryonic.h); the clock is
+   * the program's (the fixture clock in tests). */
+  r->now_ns = cfg->test_now_ns ? cfg->test_now_ns : bpf_ktime_get_ns();
+  const __u32 zero = 0;
+  const struct sl_xdp_pressure *pressure = bpf_map_lookup_elem(&sl_pressure, &zero);
+  r->any_age = pressure && pressure->under_pressure;
   if (r->ring == 0) return 0;
   bpf_loop(SL_EMBRYONIC_RECLAIM_SCAN, sl_reclaim_step, r, 0);
   return r->found;
@@ -276,6 +287,8 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
   }
   struct sl_reclaim reclaim = {};  /* on the stack: bpf_loop's context must be */
   struct sl_reclaim *r = &reclaim;
+  /* Under pressure a full table or SNAT range may reclaim an embryonic flow of any age, else
+   * only one a second old (embryonic.h): the flow's own flag says which (TCP), UDP has none. */
   if (bpf_map_update_elem(&sl_flows, &id, f, BPF_NOEXIST) != 0 &&
       (!sl_reclaim_oldest(cfg, cpu, r) || bpf_map_update_elem(&sl_flows, &id, f, BPF_NOEXIST) != 0)) {
     *reason = SL_PL_CONNTRACK_FULL;

@@ -31,11 +31,18 @@ void Worker::reclaim_ring_slot() noexcept {
 
 // The table (pool == nullptr) or `pool` is full: the oldest embryonic flow of the next
 // SL_EMBRYONIC_RECLAIM_SCAN ring slots (holding a port of `pool` when given) goes.
+// Only flows that had their chance (sl_embryonic_reclaimable): older than a second, or any while
+// the worker is under pressure.
 bool Worker::reclaim_oldest_embryonic(const SnatPool* pool) noexcept {
   std::uint32_t victim = 0;
+  const int pressure = sl_embryonic_pressure(counters_.embryonic_active, tables_->limits().max_embryonic);
   const bool found = embryonic_.find_oldest(SL_EMBRYONIC_RECLAIM_SCAN, [&](const conntrack::EmbryonicSlot& slot) {
     if (!is_live_embryonic(slot)) return false;
     const Flow& flow = flows_[slot.flow_id];
+    if (sl_embryonic_reclaimable(static_cast<std::uint64_t>(flow.created_ns), static_cast<std::uint64_t>(now_ns_),
+                                 pressure) == 0) {
+      return false;
+    }
     if (pool != nullptr && (flow.protocol() != pool->protocol || flow.local().address != pool->address)) {
       return false;
     }

@@ -20,6 +20,12 @@
  *    flow among the next SL_EMBRYONIC_RECLAIM_SCAN ring slots (from the oldest) is reclaimed
  *    and the allocation is tried once more; an established flow is never reclaimed. Only when
  *    none is found is the new flow refused (conntrack_full / snat_exhausted, counted).
+ *    Only a flow that had its chance is taken there: created at least
+ *    SL_EMBRYONIC_RECLAIM_AGE_NS ago, or any embryonic flow while the worker is under pressure
+ *    (below). A burst of real clients at a full SNAT range otherwise took each other's flows
+ *    mid-handshake: a client whose SYN-ACK was already forwarded completed its connect() on a
+ *    flow that was gone, and hung, where a refused one retransmits its SYN (tests/faults,
+ *    snat_range_full, 2026-12-04: 119 connections "opened" on 64 ports).
  *  - Under pressure (at least half of max_embryonic embryonic flows on the worker, like Linux
  *    pruning its SYN queue harder once it is half full: inet_csk_reqsk_queue_prune, and RFC
  *    4987 section 3.4 "reducing SYN-RECEIVED timer"), a new flow is marked, and while it is
@@ -42,6 +48,15 @@ extern "C" {
 /* Flow flag (pipeline::Flow::conntrack_flags, sl_xdp_flow.conntrack_flags): created under
  * pressure, so the short SYN timeout applies while the flow is embryonic. */
 #define SL_FLOW_SYN_PRESSURE 0x01u
+
+/* 1 s, RFC 6298's initial RTO: a handshake older than that lost a SYN or SYN-ACK at least once,
+ * while a real client's completes within a round trip. */
+#define SL_EMBRYONIC_RECLAIM_AGE_NS 1000000000ull
+
+/* May a full table or SNAT range reclaim an embryonic flow created at `created_ns`? */
+SLUICE_INLINE int sl_embryonic_reclaimable(uint64_t created_ns, uint64_t now_ns, int under_pressure) {
+  return under_pressure || (now_ns >= created_ns && now_ns - created_ns >= SL_EMBRYONIC_RECLAIM_AGE_NS);
+}
 
 SLUICE_INLINE int sl_is_embryonic(uint8_t state) {
   return state == SL_TCP_SYN_SENT || state == SL_TCP_SYN_RECV;

@@ -103,6 +103,9 @@ TEST_P(Fixture, ReplaysThroughTheWorker) {
     const std::vector<SentFrame> sent = io.take_sent();
     const nlohmann::json expected = step.value("out", nlohmann::json::array());
     EXPECT_EQ(sent.size(), expected.size()) << "frames emitted";
+    for (std::size_t i = expected.size(); i < sent.size(); ++i) {
+      ADD_FAILURE() << "unexpected frame " << i << " on " << port_names[sent[i].port] << ": " << to_hex(sent[i].bytes);
+    }
     for (std::size_t i = 0; i < std::min(sent.size(), expected.size()); ++i) {
       const std::string want = expected[i].at("frame");
       const std::string got = to_hex(sent[i].bytes);

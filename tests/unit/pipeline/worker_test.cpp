@@ -312,21 +312,39 @@ TEST(WorkerEmbryonic, AFullSnatRangeReclaimsTheOldestEmbryonicFlowNeverAnEstabli
   EXPECT_EQ(h.feed(client_segment(40000, 0x10 /* ACK */, 5001), kFront, 0), "forward");
   EXPECT_EQ(h.worker.counters().embryonic_active, 0u);  // ESTABLISHED
   EXPECT_EQ(h.feed(client_syn(40001), kFront, 0), "forward");  // port 1025, embryonic
-  EXPECT_EQ(h.feed(client_syn(40002), kFront, 1 * kMs), "forward");  // takes 40001's port
+  // Not a second old and no pressure: a handshake in progress is not taken (embryonic.h).
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 999 * kMs), "drop:snat_exhausted");
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 0u);
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 1000 * kMs), "forward");  // takes 40001's port
   EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 1u);
-  EXPECT_EQ(h.worker.counters().snat_exhausted, 0u);
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
   EXPECT_EQ(h.worker.counters().embryonic_active, 1u);
   EXPECT_EQ(h.worker.flow_count(), 2u);
   // The established flow is untouched: its data still passes; 40001's segments find no flow.
-  EXPECT_EQ(h.feed(client_segment(40000, 0x18 /* PSH+ACK */, 5001), kFront, 2 * kMs), "forward");
-  EXPECT_EQ(h.feed(client_segment(40001, 0x10, 5001), kFront, 2 * kMs), "drop:unknown_tcp_flow");
+  EXPECT_EQ(h.feed(client_segment(40000, 0x18 /* PSH+ACK */, 5001), kFront, 1001 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_segment(40001, 0x10, 5001), kFront, 1001 * kMs), "drop:unknown_tcp_flow");
   // Once every port is held by an established flow the next SYN is refused, and counted.
-  EXPECT_EQ(h.feed(backend_segment(1025, 0x12, 9000, 5001), kBack, 3 * kMs), "forward");
-  EXPECT_EQ(h.feed(client_segment(40002, 0x10, 5001), kFront, 3 * kMs), "forward");
-  EXPECT_EQ(h.feed(client_syn(40003), kFront, 4 * kMs), "drop:snat_exhausted");
-  EXPECT_EQ(h.worker.counters().snat_exhausted, 1u);
+  EXPECT_EQ(h.feed(backend_segment(1025, 0x12, 9000, 5001), kBack, 1002 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_segment(40002, 0x10, 5001), kFront, 1002 * kMs), "forward");
+  EXPECT_EQ(h.feed(client_syn(40003), kFront, 2003 * kMs), "drop:snat_exhausted");
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 2u);
   EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 1u);
   EXPECT_EQ(h.worker.counters().embryonic_active, 0u);
+}
+
+// Under pressure (half of max_embryonic embryonic), a full SNAT range takes the oldest embryonic
+// flow at any age: a flood's flows are all young.
+TEST(WorkerEmbryonic, UnderPressureAFullSnatRangeReclaimsAYoungEmbryonicFlow) {
+  Harness h(embryonic_tables(1025, 4));  // two SNAT ports: 1024, 1025; pressure from 2
+  h.feed(arp_reply_from_backend(), kBack, 0);
+  EXPECT_EQ(h.feed(client_syn(40000), kFront, 0), "forward");
+  EXPECT_EQ(h.feed(client_syn(40001), kFront, 0), "forward");
+  EXPECT_EQ(h.worker.counters().embryonic_active, 2u);
+  EXPECT_EQ(h.feed(client_syn(40002), kFront, 1 * kMs), "forward");  // 40000 reclaimed
+  EXPECT_EQ(h.worker.counters().embryonic_reclaimed, 1u);
+  EXPECT_EQ(h.worker.counters().snat_exhausted, 0u);
+  EXPECT_EQ(h.feed(client_segment(40000, 0x10, 5001), kFront, 2 * kMs), "drop:unknown_tcp_flow");
 }
 
 // From half of max_embryonic on, new flows get tcp_syn_pressure_timeout_s (3 s) while
