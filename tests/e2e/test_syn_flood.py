@@ -20,13 +20,22 @@ The spoofed sources need a route back: the test adds `0.0.0.0/0 via 10.10.0.2` t
 appliance's configuration with `reload` for its duration (the client namespace, not forwarding,
 drops the SYN-ACKs, as the internet would lose them) and removes it afterwards. The lab's
 configuration keeps the [conntrack] defaults (max_embryonic 16384, pressure timeout 3 s).
+
+Two variants (docs/syn-proxy.md), the `web` service's `syn_proxy` set with the same `reload`
+(it reloads live):
+  - "off": the bounded embryonic state alone, as above. The lab's default is "auto", which would
+    engage at half of max_embryonic during the flood and mix the two behaviours.
+  - "on": every SYN is answered with a cookie and nothing is kept: the real connections
+    complete through their cookies and carry their own address in the PROXY header,
+    syn_cookies_sent grows and syn_cookies_validated by at least the completed connections, and
+    the flood creates no flow (conntrack holds only the real connections').
 """
 import re
 import subprocess
 import time
 
 from labtools import (CLIENT4, IS_BASELINE, SLUICE_CONFIG, VIP4, LabTestCase, console,
-                      console_json, ns, wait_until)
+                      console_json, needs_sluice, ns, wait_until)
 
 FLOOD_SECONDS = 10
 # Long enough for two SYN retransmissions (1 s, 3 s): the flood costs a real client some.
@@ -42,6 +51,7 @@ DEFAULTS = {"max_embryonic": 16384, "tcp_syn_timeout_s": 30, "tcp_syn_pressure_t
 SWEEP_SLACK_S = 5
 # Flows neither the flood's nor the real connections' (the suite's own, a health probe's).
 OTHER_FLOWS = 8
+SYN_PROXY_COUNTERS = ("syn_cookies_sent", "syn_cookies_validated", "syn_cookies_failed")
 
 
 def conntrack_setting(text, key):
@@ -57,6 +67,14 @@ def curl_loop_script(seconds, parallel):
            f"http://{VIP4}/); echo $out")
     loop = f"while [ $(date +%s) -lt $end ]; do {one}; done"
     return f"end=$(( $(date +%s) + {seconds} )); " + " & ".join([f"( {loop} )"] * parallel) + " & wait"
+
+
+def with_syn_proxy(config, mode, service="web"):
+    """The configuration with `syn_proxy = mode` in the [[services]] table named `service`
+    (right after its name, before any sub-table such as [services.proxy_protocol])."""
+    line = f'name = "{service}"\n'
+    assert config.count(line) == 1, f"no single service {service!r} in the configuration"
+    return config.replace(line, line + f'syn_proxy = "{mode}"\n')
 
 
 def parse_curl_lines(text):
@@ -77,10 +95,15 @@ class SynFlood(LabTestCase):
         if not IS_BASELINE:
             with open(SLUICE_CONFIG) as f:
                 self.original_config = f.read()
-            with open(SLUICE_CONFIG, "w") as f:
-                f.write(self.original_config + ROUTE)
-            [answer] = console("reload")
-            self.assertTrue(answer.startswith("reloaded"), answer)
+
+    def configure(self, syn_proxy):
+        """The route for the spoofed sources and the web service's syn_proxy, live (reload)."""
+        if IS_BASELINE:
+            return
+        with open(SLUICE_CONFIG, "w") as f:
+            f.write(with_syn_proxy(self.original_config, syn_proxy) + ROUTE)
+        [answer] = console("reload")
+        self.assertTrue(answer.startswith("reloaded"), answer)
 
     def tearDown(self):
         if not IS_BASELINE:
@@ -92,7 +115,11 @@ class SynFlood(LabTestCase):
     def stats(self):
         return console_json("show stats json")
 
-    def test_real_clients_get_their_own_address_through_a_spoofed_syn_flood(self):
+    def flood_with_real_clients(self):
+        """The flood and the curl loops; every completed connection carries its own address,
+        at least one completes, and a fresh connection afterwards does too. Returns the stats
+        before and at the end of the flood (None on the baseline), the curl results, the
+        completed ones and a summary line."""
         before = None if IS_BASELINE else self.stats()
         flood = subprocess.Popen(
             ["ip", "netns", "exec", "sl-client", "timeout", "-s", "INT", str(FLOOD_SECONDS),
@@ -122,6 +149,11 @@ class SynFlood(LabTestCase):
         self.assertClientSeen(body.strip(), CLIENT4, port)
         summary = (f"syn flood: {sent.group(1)} SYNs sent in {FLOOD_SECONDS} s; real connections "
                    f"{len(completed)}/{len(results)} completed")
+        return before, during, results, completed, summary
+
+    def test_real_clients_get_their_own_address_through_a_spoofed_syn_flood(self):
+        self.configure(syn_proxy="off")
+        before, during, results, completed, summary = self.flood_with_real_clients()
         if IS_BASELINE:
             print(summary)
             return
@@ -162,3 +194,37 @@ class SynFlood(LabTestCase):
         print(f"{summary}; {created} flows created (per worker {per_worker}), {reclaimed} embryonic reclaimed, "
               f"{during['embryonic_active']} embryonic at the end of the flood, gone in "
               f"{time.monotonic() - started:.1f} s (deadline {deadline} s)")
+
+    @needs_sluice
+    def test_syn_proxy_answers_the_flood_with_cookies(self):
+        self.configure(syn_proxy="on")
+        before, during, results, completed, summary = self.flood_with_real_clients()
+        final = self.stats()  # after the fresh connection too
+        for key in SYN_PROXY_COUNTERS:
+            self.assertIn(key, final, f"show stats has no {key}")
+        sent = final["syn_cookies_sent"] - before["syn_cookies_sent"]
+        validated = final["syn_cookies_validated"] - before["syn_cookies_validated"]
+        failed = final["syn_cookies_failed"] - before["syn_cookies_failed"]
+        # Every SYN to web is answered with a cookie, the flood's and the real clients'.
+        self.assertGreater(sent, 0, f"no cookie sent; {summary}")
+        # Each completed connection (and the fresh one after the flood) was opened by a valid
+        # cookie: on "on" no other way creates a flow for web.
+        self.assertGreaterEqual(validated, len(completed) + 1,
+                                f"{validated} cookies validated for {len(completed) + 1} completed "
+                                f"connections; {summary}")
+        # The flood creates no flow: what was created is the real connections' (one per curl
+        # started, completed or not, and a retried handshake creates none twice) and the
+        # fresh connection's, plus the suite's own.
+        created = during["flows_created"] - before["flows_created"]
+        self.assertLessEqual(created, len(results) + OTHER_FLOWS,
+                             f"{created} flows created during the flood for {len(results)} real "
+                             f"connections; {summary}")
+        allowed_flows = before["flows_active"] + len(results) + 1 + OTHER_FLOWS
+        for label, stats in (("at the end of the flood", during), ("after it", final)):
+            self.assertLessEqual(stats["flows_active"], allowed_flows,
+                                 f"{stats['flows_active']} flows {label} (at most {allowed_flows}: "
+                                 f"the flood must create none); {summary}")
+            self.assertLessEqual(stats["embryonic_active"], PARALLEL + OTHER_FLOWS,
+                                 f"{stats['embryonic_active']} embryonic flows {label}; {summary}")
+        print(f"{summary}; syn proxy: {sent} cookies sent, {validated} validated, {failed} failed, "
+              f"{created} flows created, {during['flows_active']} active at the end of the flood")
