@@ -48,6 +48,9 @@ class InsertionEngine {
     return has(SL_INS_WITH_DATA) ? InsertionMode::kWithData : InsertionMode::kOnConnect;
   }
   TcpSeq client_isn() const noexcept { return TcpSeq(state_.client_isn); }
+  // The client's SND.NXT as seen so far, in the client's space (the SYN proxy's answer to a
+  // retransmitted SYN-ACK acknowledges from there, translated).
+  TcpSeq client_snd_nxt() const noexcept { return TcpSeq(state_.client_snd_nxt); }
   std::uint16_t header_length() const noexcept { return state_.header_len; }
   std::uint8_t timer_resends() const noexcept { return state_.timer_resends; }
   // True once the engine stopped owning the header's delivery without an acknowledgement:

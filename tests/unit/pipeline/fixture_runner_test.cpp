@@ -73,7 +73,11 @@ TEST_P(Fixture, ReplaysThroughTheWorker) {
     port_names[static_cast<pipeline::PortId>(i)] = name;
   }
   TestIo io;
-  pipeline::Worker worker(datapath::tables_from_config(cfg, macs), io, pipeline::WorkerOptions{});
+  // The SYN cookies' key: the fixture's `[conntrack] syn_cookie_secret`, or zero (never the
+  // random one: the outputs must be the model's byte for byte).
+  pipeline::WorkerOptions options;
+  if (cfg.conntrack.syn_cookie_secret) options.syn_cookie_key = datapath::syn_cookie_key_from_config(cfg);
+  pipeline::Worker worker(datapath::tables_from_config(cfg, macs), io, options);
 
   int step_number = 0;
   for (const auto& step : fixture.data.at("steps")) {
