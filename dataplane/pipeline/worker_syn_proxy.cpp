@@ -274,8 +274,8 @@ Verdict Worker::syn_proxy_backend_synack(Packet& packet, std::uint32_t flow_id) 
     sl_sp_backend_synack(&flow.syn_proxy, backend_isn, has_timestamps ? 1 : 0, tsval,
                          options.has_window_scale() ? 1 : 0, options.window_scale);
     track_tcp_state(flow, Side::kBackend, flags);  // SYN_RECV
-    touch(flow);
     syn_proxy_complete_backend_handshake(flow, TcpSeq(backend_isn + 1u), tsval);
+    touch(flow);  // after: the header just sent armed its timer, the flow is ESTABLISHED
   } else if (decision.resend != insertion::ResendCause::kNone) {
     // The backend never got the segment completing its handshake, which carried the header:
     // the header goes again (it carries that ACK too).
@@ -286,8 +286,9 @@ Verdict Worker::syn_proxy_backend_synack(Packet& packet, std::uint32_t flow_id) 
     }
     touch(flow);
   } else {
-    // Otherwise the lost ACK is answered again: from the client's SND.NXT in the backend's space.
-    const TcpSeq seq = flow.engine ? flow.engine->translate_client_seq(flow.engine->client_snd_nxt())
+    // Otherwise the lost ACK is answered again: from the client's SND.NXT in the backend's
+    // space, where a bare ACK at c+1 stays c+1 while the header is pending (with-data).
+    const TcpSeq seq = flow.engine ? flow.engine->forwarded_client_seq(flow.engine->client_snd_nxt(), 0)
                                    : TcpSeq(flow.client_isn + 1u);
     send_backend_ack(flow, seq, TcpSeq(backend_isn + 1u));
     touch(flow);
