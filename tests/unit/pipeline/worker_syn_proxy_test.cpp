@@ -63,6 +63,17 @@ syn_proxy = "on"
 address = "10.20.0.2"
 port = 8080
 [[services]]
+name = "data"
+vip = "10.10.0.100"
+port = 84
+scheduler = "rr"
+syn_proxy = "on"
+[services.proxy_protocol]
+send = "with-data"
+[[services.backends]]
+address = "10.20.0.2"
+port = 8080
+[[services]]
 name = "auto"
 vip = "10.10.0.100"
 port = 82
@@ -243,9 +254,10 @@ constexpr std::uint32_t kClientTsval = 1000;
 
 // Step 1 of every handshake: the SYN and the cookie SYN-ACK it gets.
 Seen handshake_synack(Harness& h, std::int64_t now, std::uint16_t client_port = 40000,
-                      std::uint32_t isn = kClientIsn) {
+                      std::uint32_t isn = kClientIsn, std::uint16_t vip_port = 80) {
   Segment syn;
   syn.src_port = client_port;
+  syn.dst_port = vip_port;
   syn.seq = isn;
   syn.flags = 0x02;
   syn.window = 64240;
@@ -334,12 +346,14 @@ struct Proxied {
 constexpr std::uint32_t kBackendIsn = 0x70000000u;
 constexpr std::uint32_t kBackendTsval = 777777;
 
-Proxied complete_handshake(Harness& h, std::uint32_t isn = kClientIsn, std::uint32_t backend_isn = kBackendIsn) {
+Proxied complete_handshake(Harness& h, std::uint32_t isn = kClientIsn, std::uint32_t backend_isn = kBackendIsn,
+                           std::uint16_t vip_port = 80) {
   Proxied p;
-  const Seen synack = handshake_synack(h, kStart, 40000, isn);
+  const Seen synack = handshake_synack(h, kStart, 40000, isn, vip_port);
   p.cookie = synack.seq();
   p.proxy_tsval = synack.tsval();
   Segment ack;
+  ack.dst_port = vip_port;
   ack.seq = isn + 1;
   ack.ack = p.cookie + 1;
   ack.flags = 0x10;
@@ -553,6 +567,72 @@ TEST(WorkerSynProxy, TranslationsWrapAround32Bits) {
   // c+1 = 0xFFFFFFFF, so the first byte after the header sits past 2^32; the backend's ISN
   // puts its byte 0x40 past 2^32 too.
   check_translations(0xFFFFFFFEu, 0xFFFFFFE0u);
+}
+
+// The synthesized header segment is the header's first send: its timer runs as for any header
+// (spec proxy-protocol.md TCP item 5), resending it unchanged until the backend acknowledges it.
+TEST(WorkerSynProxy, TheSynthesizedHeaderIsResentByItsTimer) {
+  Harness h;
+  complete_handshake(h);
+  const auto first = h.sent();
+  ASSERT_EQ(first.size(), 1u);
+  h.worker.advance(kStart + 2 * kMs + 199 * kMs);
+  EXPECT_TRUE(h.io.take_sent().empty()) << "not before 200 ms";
+  h.worker.advance(kStart + 2 * kMs + 200 * kMs);
+  const auto resent = h.sent();
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].bytes, first[0].bytes) << "the same segment again";
+  EXPECT_EQ(h.worker.counters().pp_resent, 1u);
+}
+
+// with-data: the SYN-ACK's MSS leaves room for H, the backend's handshake is completed with a
+// bare ACK at c+1 (the header waits for the first data), and a retransmitted SYN-ACK gets the
+// same bare ACK again.
+TEST(WorkerSynProxy, WithDataCompletesWithABareAckAndAnswersARetransmittedSynAck) {
+  Harness h;
+  const Seen synack = handshake_synack(h, kStart, 40000, kClientIsn, 84);
+  EXPECT_EQ(pt::be16(synack.bytes, synack.tcp + 22), 1460 - kHeader) << "MSS lowered by H";
+  h.io.take_sent();
+  Harness fresh;
+  const Proxied p = complete_handshake(fresh, kClientIsn, kBackendIsn, 84);
+  auto sent = fresh.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].port, kBack);
+  EXPECT_EQ(sent[0].flags(), 0x10) << "a bare ACK";
+  EXPECT_EQ(sent[0].seq(), kClientIsn + 1);
+  EXPECT_EQ(sent[0].ack(), kBackendIsn + 1);
+  EXPECT_TRUE(sent[0].payload().empty());
+  EXPECT_EQ(sent[0].options(), ts_option(kClientTsval + 10, kBackendTsval));
+  EXPECT_EQ(fresh.state(), "ESTABLISHED");
+  EXPECT_EQ(fresh.worker.counters().pp_inserted, 0u);
+  const pt::Bytes bare = sent[0].bytes;
+
+  Segment again;
+  again.seq = kBackendIsn;
+  again.ack = kClientIsn + 1;
+  again.flags = 0x12;
+  again.window = 65535;
+  again.options = pt::mss_option(1460);
+  EXPECT_EQ(fresh.feed(from_backend(again, p.snat_port), kBack, kStart + 1000 * kMs), "consumed");
+  sent = fresh.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, bare) << "the same bare ACK: seq c+1, ack s+1";
+  // The first request carries the header, grown in front of it.
+  Segment request;
+  request.dst_port = 84;
+  request.seq = kClientIsn + 1;
+  request.ack = p.cookie + 1;
+  request.flags = 0x18;
+  request.window = 100;
+  request.options = ts_option(kClientTsval + 20, p.proxy_tsval);
+  request.payload = {'G', 'E', 'T'};
+  EXPECT_EQ(fresh.feed(from_client(request), kFront, kStart + 1001 * kMs), "forward");
+  sent = fresh.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].seq(), kClientIsn + 1);
+  EXPECT_EQ(sent[0].ack(), kBackendIsn + 1);
+  EXPECT_EQ(sent[0].payload().size(), kHeader + 3u);
+  EXPECT_EQ(fresh.worker.counters().pp_inserted, 1u);
 }
 
 TEST(WorkerSynProxy, AutoEngagesOnlyUnderEmbryonicPressure) {
