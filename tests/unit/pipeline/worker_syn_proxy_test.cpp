@@ -635,6 +635,57 @@ TEST(WorkerSynProxy, WithDataCompletesWithABareAckAndAnswersARetransmittedSynAck
   EXPECT_EQ(fresh.worker.counters().pp_inserted, 1u);
 }
 
+// The header timer gives up (spec proxy-protocol.md TCP item 5): the RST to the client must land
+// in its view of the backend's sequence space, RCV.NXT = cookie + 1 (RFC 5961 section 3.2), not
+// the backend's s + 1.
+TEST(WorkerSynProxy, GiveUpResetReachesTheClientInItsOwnSpace) {
+  Harness h;
+  const Proxied p = complete_handshake(h);
+  h.io.take_sent();
+  std::vector<Seen> resets;
+  for (std::int64_t ms = 200; ms <= 60'000 && resets.empty(); ms += 100) {
+    h.worker.advance(kStart + 2 * kMs + ms * kMs);
+    for (Seen& frame : h.sent()) {
+      if ((frame.flags() & 0x04) != 0) resets.push_back(frame);
+    }
+  }
+  ASSERT_EQ(resets.size(), 2u) << "one RST to each side";
+  const Seen& to_client = resets[0].port == kFront ? resets[0] : resets[1];
+  const Seen& to_backend = resets[0].port == kFront ? resets[1] : resets[0];
+  EXPECT_EQ(to_client.port, kFront);
+  EXPECT_EQ(to_client.seq(), p.cookie + 1);
+  EXPECT_EQ(to_client.ack(), kClientIsn + 1);
+  EXPECT_EQ(to_backend.port, kBack);
+  EXPECT_EQ(to_backend.seq(), kClientIsn + 1);
+  EXPECT_EQ(to_backend.ack(), kBackendIsn + 1);
+  EXPECT_EQ(h.worker.counters().pp_given_up, 1u);
+  EXPECT_EQ(h.worker.flow_count(), 0u);
+}
+
+// An 802.1Q-tagged SYN is answered on its VLAN, to the MAC it came from (not the neighbour's).
+TEST(WorkerSynProxy, TaggedSynIsAnsweredOnItsVlanToItsSourceMac) {
+  Harness h;
+  pt::EthernetSpec l2{pt::mac(kFrontMac), pt::mac("02:00:00:00:01:99"), std::uint16_t{0x2064}, {}};
+  pt::Ipv4Spec l3;
+  l3.src = pt::ip("10.10.0.2");
+  l3.dst = pt::ip("10.10.0.100");
+  pt::TcpSpec tcp;
+  tcp.seq = kClientIsn;
+  tcp.flags = 0x02;
+  tcp.options = pt::mss_option(1460);
+  EXPECT_EQ(h.feed(pt::build_frame(l2, l3, tcp), kFront, kStart), "consumed");
+  const auto sent = h.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(net::MacAddress({sent[0].bytes[0], sent[0].bytes[1], sent[0].bytes[2], sent[0].bytes[3],
+                             sent[0].bytes[4], sent[0].bytes[5]}),
+            pt::mac("02:00:00:00:01:99"));
+  EXPECT_EQ(pt::be16(sent[0].bytes, 12), 0x8100);
+  EXPECT_EQ(pt::be16(sent[0].bytes, 14), 0x2064) << "the whole TCI: priority 1, VLAN 100";
+  EXPECT_EQ(pt::be16(sent[0].bytes, 16), 0x0800);
+  EXPECT_TRUE(sent[0].parsed.has_vlan);
+  EXPECT_EQ(sent[0].flags(), 0x12);
+}
+
 TEST(WorkerSynProxy, AutoEngagesOnlyUnderEmbryonicPressure) {
   Harness h;
   // max_embryonic 8: SYNs 1-4 take flows (0..3 embryonic < half), the 5th is answered.
