@@ -6,6 +6,7 @@
 // A Config is only ever handed out as std::shared_ptr<const Config> (see load.hpp): once built
 // it is never modified, so the control thread can publish a new snapshot on reload while
 // readers keep the one they hold.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,13 @@ enum class ProxyUdp : std::uint8_t { kEveryDatagram, kFirstDatagram };
 // The TLVs a service may ask for by name (PP2_TYPE_CRC32C, _UNIQUE_ID, _AUTHORITY, _NOOP).
 enum class ProxyTlv : std::uint8_t { kCrc32c, kUniqueId, kAuthority, kNoop };
 enum class HealthKind : std::uint8_t { kTcp, kHttp };
+// `[[services]] syn_proxy` (docs/syn-proxy.md): when a TCP service's opening SYNs are answered
+// with a SYN cookie.
+enum class SynProxy : std::uint8_t {
+  kAuto,  // while the worker holds half of max_embryonic embryonic flows (the default)
+  kOn,    // always
+  kOff,   // never; an ACK without a flow is an unknown flow
+};
 
 struct Appliance {
   Mode mode = Mode::kDpdk;
@@ -90,6 +98,10 @@ struct Conntrack {
   // Embryonic (SYN_SENT, SYN_RECV) TCP flows one worker (one CPU in xdp mode) may hold; the
   // oldest is reclaimed for a new one (dataplane/shared/embryonic.h).
   std::uint32_t max_embryonic = 16384;
+  // The SYN cookies' SipHash key (dataplane/shared/syn_cookie.h), from 32 hex digits: k0 the
+  // first 16, k1 the last 16, each big-endian. nullopt: a random key from getrandom at start
+  // (the cookies of a previous run then fail). Restart-only, like all of [conntrack].
+  std::optional<std::array<std::uint64_t, 2>> syn_cookie_secret;
 
   friend bool operator==(const Conntrack&, const Conntrack&) = default;
 };
@@ -170,6 +182,7 @@ struct Service {
   std::uint16_t port = 0;
   Protocol protocol = Protocol::kTcp;
   Scheduler scheduler = Scheduler::kMaglev;
+  SynProxy syn_proxy = SynProxy::kAuto;  // TCP services; reloads live
   Snat snat;
   std::optional<ProxyProtocol> proxy_protocol;  // nullopt: no header
   std::optional<HealthCheck> health;            // nullopt: backends are always up

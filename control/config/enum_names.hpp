@@ -75,6 +75,12 @@ struct EnumNames<HealthKind> {
       {{HealthKind::kTcp, "tcp"}, {HealthKind::kHttp, "http"}}};
 };
 
+template <>
+struct EnumNames<SynProxy> {
+  static constexpr std::array<EnumName<SynProxy>, 3> kNames{
+      {{SynProxy::kAuto, "auto"}, {SynProxy::kOn, "on"}, {SynProxy::kOff, "off"}}};
+};
+
 template <typename Enum>
 constexpr std::span<const EnumName<Enum>> enum_names() noexcept {
   return EnumNames<Enum>::kNames;

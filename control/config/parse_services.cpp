@@ -306,6 +306,7 @@ ServiceDraft parse_service(const TableReader& table) {
   const bool protocol_ok = diagnostics.count() == protocol_errors;
   draft.listener_ok = diagnostics.count() == listener_errors;
   if (auto scheduler = table.enumeration<Scheduler>("scheduler")) service.scheduler = *scheduler;
+  if (auto syn_proxy = table.enumeration<SynProxy>("syn_proxy")) service.syn_proxy = *syn_proxy;
 
   parse_snat(table, draft);
   if (const toml::table* proxy = table.subtable("proxy_protocol")) {
@@ -332,8 +333,8 @@ void parse_services(const TableReader& root, ConfigDraft& draft) {
                  [&](const toml::table& table, const std::string& path) {
                    draft.services.push_back(parse_service(
                        TableReader(table, path, root.diagnostics(),
-                                   {"name", "vip", "port", "protocol", "scheduler", "snat",
-                                    "proxy_protocol", "health", "backends"})));
+                                   {"name", "vip", "port", "protocol", "scheduler", "syn_proxy",
+                                    "snat", "proxy_protocol", "health", "backends"})));
                  });
 }
 

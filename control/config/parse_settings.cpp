@@ -77,6 +77,34 @@ void parse_console(const TableReader& section, Console& console) {
   }
 }
 
+// `syn_cookie_secret`: exactly 32 hex digits, the SipHash key of the SYN cookies (k0 = the
+// first 16 digits, k1 = the last 16, each a big-endian 64-bit number). A shorter key would not
+// be SipHash's 128 bits; a cluster's nodes must all read the same digits the same way.
+void read_syn_cookie_secret(const TableReader& section, Conntrack& conntrack) {
+  const toml::node* node = section.find("syn_cookie_secret");
+  if (node == nullptr) return;
+  auto text = section.string("syn_cookie_secret");
+  if (!text) return;
+  const bool hex = text->size() == 32 && std::all_of(text->begin(), text->end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+  if (!hex) {
+    // The value itself is a secret: the message says what is wrong, never what was written.
+    section.diagnostics().error(
+        position_of(*node),
+        fmt::format("{}: must be exactly 32 hex digits (128 bits; {} characters given)",
+                    section.path_of("syn_cookie_secret"), text->size()));
+    return;
+  }
+  std::array<std::uint64_t, 2> key{};
+  for (std::size_t i = 0; i < 32; ++i) {
+    const char c = (*text)[i];
+    const auto digit = static_cast<std::uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    key[i / 16] = (key[i / 16] << 4) | digit;
+  }
+  conntrack.syn_cookie_secret = key;
+}
+
 void parse_conntrack(const TableReader& section, Conntrack& conntrack, std::uint32_t workers) {
   if (auto entries = section.integer<std::uint32_t>("max_entries", limits::kMinConntrackEntries,
                                                     limits::kMaxConntrackEntries)) {
@@ -107,6 +135,7 @@ void parse_conntrack(const TableReader& section, Conntrack& conntrack, std::uint
                                                 limits::kMaxConntrackEntries)) {
     conntrack.max_embryonic = *cap;
   }
+  read_syn_cookie_secret(section, conntrack);
 
   auto first = section.integer<std::uint16_t>("snat_port_first", limits::kMinSnatPort, limits::kMaxSnatPort);
   auto last = section.integer<std::uint16_t>("snat_port_last", limits::kMinSnatPort, limits::kMaxSnatPort);
@@ -159,7 +188,8 @@ void parse_settings(const TableReader& root, ConfigDraft& draft) {
     parse_conntrack(TableReader(*table, "conntrack", diagnostics,
                                 {"max_entries", "tcp_syn_timeout_s", "tcp_established_timeout_s",
                                  "tcp_closing_timeout_s", "udp_timeout_s", "snat_port_first",
-                                 "snat_port_last", "max_embryonic", "tcp_syn_pressure_timeout_s"}),
+                                 "snat_port_last", "max_embryonic", "tcp_syn_pressure_timeout_s",
+                                 "syn_cookie_secret"}),
                     settings.conntrack, settings.dpdk.workers);
   }
 }

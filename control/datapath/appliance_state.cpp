@@ -47,6 +47,10 @@ std::vector<std::string> describe_difference(const config::Config& before,
                old->health.has_value() != service.health.has_value()) {
       lines.push_back(fmt::format("service {}: backends or scheduling changed", service.name));
     }
+    if (old_id == new_id && old->syn_proxy != service.syn_proxy) {
+      lines.push_back(fmt::format("service {}: syn_proxy now \"{}\"", service.name,
+                                  config::to_string(service.syn_proxy)));
+    }
   }
   for (const config::Service& service : before.services) {
     if (after.find_service(service.name) == nullptr) {

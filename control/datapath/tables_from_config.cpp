@@ -1,5 +1,8 @@
 #include "control/datapath/tables_from_config.hpp"
 
+#include <sys/random.h>
+
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -15,6 +18,15 @@ constexpr std::uint32_t kUniqueIdLength = 16;
 void check(std::int32_t rc, const char* what) {
   if (rc < 0) throw std::invalid_argument(std::string("PROXY template: ") + what + " (" +
                                           std::to_string(rc) + ")");
+}
+
+pipeline::SynProxyMode syn_proxy_mode(config::SynProxy mode) {
+  switch (mode) {
+    case config::SynProxy::kOn: return pipeline::SynProxyMode::kOn;
+    case config::SynProxy::kOff: return pipeline::SynProxyMode::kOff;
+    case config::SynProxy::kAuto: break;
+  }
+  return pipeline::SynProxyMode::kAuto;
 }
 
 sched::SchedulerKind scheduler_kind(config::Scheduler scheduler) {
@@ -122,6 +134,7 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
         service.protocol == config::Protocol::kTcp ? pipeline::kProtoTcp : pipeline::kProtoUdp;
     out.snat_v4 = service.snat.v4;
     out.snat_v6 = service.snat.v6;
+    out.syn_proxy = syn_proxy_mode(service.syn_proxy);
     if (service.proxy_protocol) {
       out.proxy = proxy_plan_from_config(*service.proxy_protocol, service.protocol);
     }
@@ -174,6 +187,20 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
 
   return std::make_shared<const pipeline::Tables>(std::move(ports), std::move(services),
                                                   std::move(neighbors), std::move(routes), limits);
+}
+
+sl_syn_cookie_key syn_cookie_key_from_config(const config::Config& config) {
+  if (const auto& secret = config.conntrack.syn_cookie_secret) return sl_syn_cookie_key{(*secret)[0], (*secret)[1]};
+  std::uint64_t words[2] = {0, 0};
+  std::size_t filled = 0;
+  auto* bytes = reinterpret_cast<std::uint8_t*>(words);
+  while (filled < sizeof words) {
+    const ssize_t got = getrandom(bytes + filled, sizeof words - filled, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+    filled += static_cast<std::size_t>(got);
+  }
+  return sl_syn_cookie_key{words[0], words[1]};
 }
 
 std::optional<pipeline::ServiceId> live_service_id(const pipeline::Tables& tables,

@@ -11,6 +11,7 @@
 #include "control/datapath/backend_states.hpp"
 #include "dataplane/net/address.hpp"
 #include "dataplane/pipeline/tables.hpp"
+#include "dataplane/shared/syn_cookie.h"
 
 namespace sluice::datapath {
 
@@ -30,6 +31,11 @@ std::shared_ptr<const pipeline::Tables> tables_from_config(
 // The id of the live (not retired) service named `name`, if any.
 std::optional<pipeline::ServiceId> live_service_id(const pipeline::Tables& tables,
                                                    std::string_view name) noexcept;
+
+// The SYN cookies' key for every worker (docs/syn-proxy.md): `[conntrack] syn_cookie_secret`
+// when configured, else 128 random bits from getrandom(2) (a new key each start; the cookies
+// of a previous run then fail). Throws std::runtime_error when the kernel gives no randomness.
+sl_syn_cookie_key syn_cookie_key_from_config(const config::Config& config);
 
 // The per-service PROXY template (exposed for tests and for the XDP map filler).
 pipeline::ProxyPlan proxy_plan_from_config(const config::ProxyProtocol& proxy,

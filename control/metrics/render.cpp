@@ -23,7 +23,7 @@ struct WorkerMetric {
 
 // Prometheus conventions: a "sluice_" prefix, base units (bytes), "_total" on counters, and
 // no "total of all workers" series (sum() in PromQL does that).
-constexpr std::array<WorkerMetric, 21> kWorkerMetrics{{
+constexpr std::array<WorkerMetric, 25> kWorkerMetrics{{
     {"sluice_rx_packets_total", MetricType::kCounter, "Frames received by a datapath worker.",
      &WorkerCounters::rx_packets},
     {"sluice_rx_bytes_total", MetricType::kCounter, "Bytes received by a datapath worker.",
@@ -72,6 +72,18 @@ constexpr std::array<WorkerMetric, 21> kWorkerMetrics{{
     {"sluice_embryonic_reclaimed_total", MetricType::kCounter,
      "Embryonic flows removed to make room for a new flow (cap, full table or SNAT range).",
      &WorkerCounters::embryonic_reclaimed},
+    {"sluice_syn_cookies_sent_total", MetricType::kCounter,
+     "SYNs answered with a SYN cookie SYN-ACK by the SYN proxy (docs/syn-proxy.md).",
+     &WorkerCounters::syn_cookies_sent},
+    {"sluice_syn_cookies_validated_total", MetricType::kCounter,
+     "ACKs without a flow whose SYN cookie was valid: a proxied flow created.",
+     &WorkerCounters::syn_cookies_validated},
+    {"sluice_syn_cookies_failed_total", MetricType::kCounter,
+     "ACKs without a flow whose SYN cookie failed (dropped as syn_cookie_invalid).",
+     &WorkerCounters::syn_cookies_failed},
+    {"sluice_syn_proxy_data_stripped_total", MetricType::kCounter,
+     "Completing ACKs that carried data the SYN proxy did not forward (the client resends it).",
+     &WorkerCounters::syn_proxy_data_stripped},
 }};
 
 // A counter added to WorkerCounters needs its row above (and in docs/metrics.md): this stops the

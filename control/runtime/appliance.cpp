@@ -270,7 +270,7 @@ int run_dpdk_appliance(std::shared_ptr<const config::Config> config,
   try {
     datapath = std::make_unique<dpdk::DpdkDatapath>(dpdk_settings(*config));
     auto tables = datapath::tables_from_config(*config, datapath->port_macs());
-    datapath->start(std::move(tables), random_instance_id());
+    datapath->start(std::move(tables), random_instance_id(), datapath::syn_cookie_key_from_config(*config));
   } catch (const std::exception& error) {
     spdlog::error("cannot start the DPDK datapath: {}", error.what());
     return 1;  // the datapath's destructor stops what started and cleans EAL up

@@ -96,7 +96,7 @@ std::vector<net::MacAddress> DpdkDatapath::port_macs() const {
 }
 
 void DpdkDatapath::start(std::shared_ptr<const pipeline::Tables> tables,
-                         std::uint64_t instance_id) {
+                         std::uint64_t instance_id, sl_syn_cookie_key syn_cookie_key) {
   tables_ = std::move(tables);
   const std::uint32_t workers = settings_.workers;
   std::uint16_t max_mtu = 0;
@@ -182,6 +182,7 @@ void DpdkDatapath::start(std::shared_ptr<const pipeline::Tables> tables,
     // the backends' TIME_WAIT (docs/dpdk.md, "SNAT ports across restarts").
     options.snat_port_start = static_cast<std::size_t>(instance_id >> 17) + w * 7919u;
     options.host_path = settings_.host_path;
+    options.syn_cookie_key = syn_cookie_key;
     ctx->worker = std::make_unique<pipeline::Worker>(tables_, *ctx->io, options);
     ctx->ring = rings_[w];
     ctx->to_host = to_host_;

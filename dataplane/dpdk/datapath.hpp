@@ -92,7 +92,9 @@ class DpdkDatapath {
   std::uint16_t queues_per_port() const noexcept { return queues_; }
 
   // Creates the pool, starts the ports and launches one pipeline worker per worker lcore.
-  void start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id);
+  // `syn_cookie_key`: the SYN cookies' secret, the same for every worker (syn_cookie.h).
+  void start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id,
+             sl_syn_cookie_key syn_cookie_key = sl_syn_cookie_key{0, 0});
   bool running() const noexcept { return running_; }
   // Stops the workers (they finish their round and flush), then stops the ports; they are
   // closed by the destructor, so snapshot_stats() still reads their counters in between.

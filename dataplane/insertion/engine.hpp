@@ -38,6 +38,11 @@ class InsertionEngine {
 
   // Pure translations (docs/resequencing.md, "The two spaces"); usable per SACK edge.
   TcpSeq translate_client_seq(TcpSeq seq) const noexcept { return map().translate_client_seq(seq); }
+  // The seq a client segment without the header is forwarded with (sl_ins_forwarded_client_seq:
+  // a zero-length segment at c+1 keeps c+1 while the header is pending).
+  TcpSeq forwarded_client_seq(TcpSeq seq, std::uint32_t stream_length) const noexcept {
+    return TcpSeq(sl_ins_forwarded_client_seq(&state_, seq.value(), stream_length));
+  }
   TcpSeq translate_server_ack(TcpSeq ack) const noexcept { return map().translate_server_ack(ack); }
   std::optional<SackBlock> translate_sack_block(SackBlock block) const noexcept {
     return map().translate_sack_block(block);
@@ -48,6 +53,9 @@ class InsertionEngine {
     return has(SL_INS_WITH_DATA) ? InsertionMode::kWithData : InsertionMode::kOnConnect;
   }
   TcpSeq client_isn() const noexcept { return TcpSeq(state_.client_isn); }
+  // The client's SND.NXT as seen so far, in the client's space (the SYN proxy's answer to a
+  // retransmitted SYN-ACK acknowledges from there, translated).
+  TcpSeq client_snd_nxt() const noexcept { return TcpSeq(state_.client_snd_nxt); }
   std::uint16_t header_length() const noexcept { return state_.header_len; }
   std::uint8_t timer_resends() const noexcept { return state_.timer_resends; }
   // True once the engine stopped owning the header's delivery without an acknowledgement:

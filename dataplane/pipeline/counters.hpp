@@ -46,6 +46,11 @@ struct alignas(64) WorkerCounters {
   std::uint64_t host_tx = 0;         // packets the host sent out through this worker
   std::uint64_t embryonic_active = 0;     // gauge: SYN_SENT and SYN_RECV flows (embryonic.h)
   std::uint64_t embryonic_reclaimed = 0;  // embryonic flows removed to make room for a new one
+  // The SYN proxy (docs/syn-proxy.md, dataplane/shared/syn_proxy.h).
+  std::uint64_t syn_cookies_sent = 0;       // SYNs answered with a cookie SYN-ACK
+  std::uint64_t syn_cookies_validated = 0;  // completing ACKs whose cookie held
+  std::uint64_t syn_cookies_failed = 0;     // ACKs without a flow whose cookie did not
+  std::uint64_t syn_proxy_data_stripped = 0;  // completing ACKs whose payload was not forwarded
   std::array<std::uint64_t, packet::kDropReasonCount> parse_drops{};
   std::array<std::uint64_t, kPipelineDropCount> pipeline_drops{};
   std::array<std::uint64_t, 16> insertion_drops{};  // by insertion::InsertionDrop value
@@ -60,7 +65,7 @@ struct CounterField {
   std::string_view name;
   std::uint64_t WorkerCounters::*field;
 };
-inline constexpr std::array<CounterField, 21> kCounterFields{{
+inline constexpr std::array<CounterField, 25> kCounterFields{{
     {"rx_packets", &WorkerCounters::rx_packets},
     {"rx_bytes", &WorkerCounters::rx_bytes},
     {"tx_packets", &WorkerCounters::tx_packets},
@@ -82,6 +87,10 @@ inline constexpr std::array<CounterField, 21> kCounterFields{{
     {"host_tx", &WorkerCounters::host_tx},
     {"embryonic_active", &WorkerCounters::embryonic_active},
     {"embryonic_reclaimed", &WorkerCounters::embryonic_reclaimed},
+    {"syn_cookies_sent", &WorkerCounters::syn_cookies_sent},
+    {"syn_cookies_validated", &WorkerCounters::syn_cookies_validated},
+    {"syn_cookies_failed", &WorkerCounters::syn_cookies_failed},
+    {"syn_proxy_data_stripped", &WorkerCounters::syn_proxy_data_stripped},
 }};
 
 inline WorkerCounters& WorkerCounters::operator+=(const WorkerCounters& other) noexcept {

@@ -18,6 +18,7 @@
 #include "dataplane/insertion/engine.hpp"
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/sched/backend_set.hpp"
+#include "dataplane/shared/syn_proxy.h"
 #include "dataplane/shared/tcp_rules.h"
 
 namespace sluice::pipeline {
@@ -73,6 +74,10 @@ struct Flow : conntrack::TimerNode {
   std::uint16_t client_window = 0;
   bool client_has_timestamps = false;
   std::array<std::uint8_t, 8> client_timestamps{};  // TSval, TSecr as on the wire
+  // A flow created from a SYN cookie (flags SL_SP_PROXIED): the deltas between the client's
+  // view and the backend's, once the backend's SYN-ACK set them (dataplane/shared/syn_proxy.h).
+  // All zero for every other flow. 16 bytes, 4-aligned: it fills the tail after the arrays.
+  sl_syn_proxy syn_proxy{};
 
   std::uint8_t protocol() const noexcept { return client_key.protocol; }
   net::Endpoint client() const noexcept {

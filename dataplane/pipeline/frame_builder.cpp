@@ -27,11 +27,25 @@ std::uint8_t* start_frame(packet::PacketBuffer& frame, std::size_t length) noexc
   return frame.data();
 }
 
-void write_ethernet(std::uint8_t* at, const L2Addresses& l2, std::uint16_t type) noexcept {
+// The Ethernet header's size for `l2`: 14, or 18 with an 802.1Q tag.
+std::size_t ethernet_size(const L2Addresses& l2) noexcept {
+  return l2.vlan_tci ? hs::kEthernet + 4 : hs::kEthernet;
+}
+
+// Writes the Ethernet header (and the 802.1Q tag when l2 has one); returns its size.
+std::size_t write_ethernet(std::uint8_t* at, const L2Addresses& l2, std::uint16_t type) noexcept {
   const packet::EthernetView eth(at);
   eth.set_dst(l2.destination);
   eth.set_src(l2.source);
-  eth.set_ethertype(type);
+  if (!l2.vlan_tci) {
+    eth.set_ethertype(type);
+    return hs::kEthernet;
+  }
+  // IEEE 802.1Q: TPID 0x8100 where the EtherType was, then the TCI, then the EtherType.
+  packet::store_be16(at + 12, 0x8100);
+  packet::store_be16(at + 14, *l2.vlan_tci);
+  packet::store_be16(at + 16, type);
+  return hs::kEthernet + 4;
 }
 
 // Writes an IP header for `payload_length` bytes of `protocol`; returns its size.
@@ -74,15 +88,19 @@ std::uint16_t ethertype_of(const net::IpAddress& address) noexcept {
 }  // namespace
 
 bool write_tcp_segment(packet::PacketBuffer& frame, const TcpSegmentSpec& spec) noexcept {
-  const std::size_t options = spec.timestamps != nullptr ? 12 : 0;
+  // RFC 9293 section 3.1: the data offset counts 32-bit words, at most 15 of them.
+  if (spec.options.size() % 4 != 0 || spec.options.size() > 40) return false;
+  const std::size_t options =
+      !spec.options.empty() ? spec.options.size() : spec.timestamps != nullptr ? 12 : 0;
   const std::size_t tcp_length = hs::kTcpMin + options + spec.payload.size();
   const std::size_t ip_length = ip_header_size(spec.source.address.family());
-  std::uint8_t* at = start_frame(frame, hs::kEthernet + ip_length + tcp_length);
+  const std::size_t l2_length = ethernet_size(spec.l2);
+  std::uint8_t* at = start_frame(frame, l2_length + ip_length + tcp_length);
   if (at == nullptr) return false;
   write_ethernet(at, spec.l2, ethertype_of(spec.source.address));
-  write_ip(at + hs::kEthernet, spec.source.address, spec.destination.address,
+  write_ip(at + l2_length, spec.source.address, spec.destination.address,
            packet::ip_proto::kTcp, tcp_length, kDefaultTtl);
-  std::uint8_t* tcp_bytes = at + hs::kEthernet + ip_length;
+  std::uint8_t* tcp_bytes = at + l2_length + ip_length;
   const packet::TcpView tcp(tcp_bytes);
   tcp.set_src_port(spec.source.port);
   tcp.set_dst_port(spec.destination.port);
@@ -91,7 +109,9 @@ bool write_tcp_segment(packet::PacketBuffer& frame, const TcpSegmentSpec& spec) 
   tcp.set_data_offset(static_cast<std::uint8_t>((hs::kTcpMin + options) / 4));
   tcp.set_flags(spec.flags);
   tcp.set_window(spec.window);
-  if (spec.timestamps != nullptr) {
+  if (!spec.options.empty()) {
+    std::memcpy(tcp_bytes + hs::kTcpMin, spec.options.data(), spec.options.size());
+  } else if (spec.timestamps != nullptr) {
     std::uint8_t* option = tcp_bytes + hs::kTcpMin;
     option[0] = 1;   // NOP
     option[1] = 1;   // NOP

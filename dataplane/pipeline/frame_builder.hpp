@@ -3,6 +3,7 @@
 // ARP/NDP messages. Each writer fills an empty frame from the shell and leaves every checksum
 // right (it re-parses what it wrote and recomputes, the same code that checks input frames).
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "dataplane/net/address.hpp"
@@ -20,6 +21,9 @@ constexpr std::uint16_t ip_header_size(net::Family family) noexcept {
 struct L2Addresses {
   net::MacAddress source;
   net::MacAddress destination;
+  // An 802.1Q tag (TCI) to carry: the SYN proxy answers a tagged SYN on its own VLAN. Without
+  // one the frame is untagged, as every other frame the pipeline originates.
+  std::optional<std::uint16_t> vlan_tci = std::nullopt;
 };
 
 struct TcpSegmentSpec {
@@ -31,11 +35,15 @@ struct TcpSegmentSpec {
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
   const std::uint8_t* timestamps = nullptr;  // 8 bytes (TSval, TSecr) or null: no option
+  // A whole options block (a multiple of 4 bytes, at most 40) written as given, instead of
+  // NOP NOP timestamps: the SYN proxy's SYN-ACK (sl_sp_options, dataplane/shared/syn_proxy.h).
+  std::span<const std::uint8_t> options;
   std::span<const std::uint8_t> payload;
 };
 
-// Ethernet + IP (IPv4: TOS 0, ID 0, DF, TTL 64; IPv6: class 0, flow 0, hop limit 64) + TCP
-// (options: NOP, NOP, timestamps when given) + payload. False when the frame has no room.
+// Ethernet (a VLAN tag when l2 has one) + IP (IPv4: TOS 0, ID 0, DF, TTL 64; IPv6: class 0,
+// flow 0, hop limit 64) + TCP (options: `options` when given, else NOP, NOP, timestamps when
+// given) + payload. False when the frame has no room or the options block is malformed.
 bool write_tcp_segment(packet::PacketBuffer& frame, const TcpSegmentSpec& spec) noexcept;
 
 // ICMPv4 "fragmentation needed" (type 3 code 4, RFC 1191) or ICMPv6 "packet too big" (type 2,

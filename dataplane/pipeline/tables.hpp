@@ -15,6 +15,7 @@
 #include "dataplane/net/address.hpp"
 #include "dataplane/sched/backend_set.hpp"
 #include "dataplane/shared/pp2.h"
+#include "dataplane/shared/syn_proxy.h"
 
 namespace sluice::pipeline {
 
@@ -45,6 +46,13 @@ struct ProxyPlan {
   // H depends on the connection (v1 spells addresses in text): pp2_header_len() per flow.
 };
 
+// `[[services]] syn_proxy` (docs/syn-proxy.md): the values of dataplane/shared/syn_proxy.h.
+enum class SynProxyMode : std::uint8_t {
+  kOff = SL_SP_MODE_OFF,    // never: an ACK without a flow is an unknown flow
+  kOn = SL_SP_MODE_ON,      // every opening SYN is answered with a cookie
+  kAuto = SL_SP_MODE_AUTO,  // while the worker is under embryonic pressure (embryonic.h)
+};
+
 struct Service {
   std::string name;
   net::Endpoint vip;
@@ -53,6 +61,8 @@ struct Service {
   std::optional<net::IpAddress> snat_v4;
   std::optional<net::IpAddress> snat_v6;
   std::optional<ProxyPlan> proxy;      // nullopt: pure full-NAT
+  // TCP only; reloads live (a flow proxied before keeps its translations).
+  SynProxyMode syn_proxy = SynProxyMode::kAuto;
   // A service that a reload removed or changed in a way its live flows cannot follow (VIP,
   // protocol, SNAT or PROXY settings): it keeps its id and data so those flows finish as they
   // began, but takes no new flow (find_service() skips it). docs/reload.md.

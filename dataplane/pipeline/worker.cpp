@@ -274,6 +274,7 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
           : 0;
   flow.client_window = 0;
   flow.client_has_timestamps = false;
+  flow.syn_proxy = sl_syn_proxy{};  // a cookie's flow sets it after creation
 
   auto key_of = [this](std::uint32_t h) -> const conntrack::FlowKey& { return key_of_handle(h); };
   const bool indexed =
@@ -289,17 +290,7 @@ Verdict Worker::create_flow(Packet& packet, ServiceId service_id, const conntrac
   }
 
   if (key.protocol == kProtoTcp && service.proxy) {
-    // A v2 header's length depends on the family only: no need to fill the connection.
-    const pp2_template& header_template = service.proxy->header_template;
-    std::int32_t length = 0;
-    if (header_template.version == 2u) {
-      length = pp2_v2_header_len(&header_template,
-                                 key.family == net::Family::kIpv4 ? PP2_FAM_INET : PP2_FAM_INET6);
-    } else {
-      const pp2_conn connection = header_connection(flow);
-      length = pp2_header_len(&header_template, &connection);
-    }
-    flow.engine.emplace(service.proxy->tcp_mode, static_cast<std::uint16_t>(length), TcpSeq(flow.client_isn));
+    flow.engine.emplace(service.proxy->tcp_mode, header_length_of(service, key), TcpSeq(flow.client_isn));
   }
   schedulers_[service_id].on_flow_created(backend.slot);
   if (is_tcp) record_embryonic(flow, *id);
@@ -424,20 +415,44 @@ void Worker::for_each_flow(const std::function<void(const Flow&)>& fn) const {
 // client's own address and port, the VIP and service port, and the UNIQUE_ID value
 // (docs/pipeline.md): the instance id then the flow serial, both big-endian.
 pp2_conn Worker::header_connection(const Flow& flow) const noexcept {
+  return header_connection(flow.client_key, tables_->service(flow.service).proxy->header_template,
+                           flow.serial);
+}
+
+// H, the header's length for a connection of `client_key` to `service` (0 without a header).
+// A v2 header's length depends on the family only: no need to fill the connection; a v1
+// header spells the addresses, whatever the flow's serial (it has no UNIQUE_ID).
+std::uint16_t Worker::header_length_of(const Service& service,
+                                       const conntrack::FlowKey& client_key) const noexcept {
+  if (!service.proxy) return 0;
+  const pp2_template& header_template = service.proxy->header_template;
+  std::int32_t length = 0;
+  if (header_template.version == 2u) {
+    length = pp2_v2_header_len(&header_template,
+                               client_key.family == net::Family::kIpv4 ? PP2_FAM_INET : PP2_FAM_INET6);
+  } else {
+    const pp2_conn connection = header_connection(client_key, header_template, 0);
+    length = pp2_header_len(&header_template, &connection);
+  }
+  return static_cast<std::uint16_t>(length > 0 ? length : 0);
+}
+
+pp2_conn Worker::header_connection(const conntrack::FlowKey& client_key,
+                                   const pp2_template& header_template,
+                                   std::uint64_t serial) const noexcept {
   // Zeroed only where a header reads: up to the end of the IPv6 addresses (the UNIX paths, 216
   // bytes, are read for PP2_FAM_UNIX alone, which a flow never is) and the unique id past the
   // 16 bytes written below. Zeroing all 240 bytes, twice per PROXY flow, was a third of the
   // header's cost (docs/performance.md).
   pp2_conn conn;
   std::memset(&conn, 0, offsetof(pp2_conn, addr) + sizeof conn.addr.inet6);
-  const std::uint32_t unique_id_length =
-      tables_->service(flow.service).proxy->header_template.unique_id_len;
+  const std::uint32_t unique_id_length = header_template.unique_id_len;
   constexpr std::uint32_t kWritten = 16;
   if (unique_id_length > kWritten && unique_id_length <= PP2_UNIQUE_ID_MAX) {
     std::memset(conn.unique_id + kWritten, 0, unique_id_length - kWritten);
   }
   // The client key holds both endpoints as received (flow.hpp): client -> VIP.
-  const conntrack::FlowKey& key = flow.client_key;
+  const conntrack::FlowKey& key = client_key;
   conn.family = key.family == net::Family::kIpv4 ? PP2_FAM_INET : PP2_FAM_INET6;
   conn.src_port = key.source_port;
   conn.dst_port = key.destination_port;
@@ -450,8 +465,8 @@ pp2_conn Worker::header_connection(const Flow& flow) const noexcept {
   }
   packet::store_be32(conn.unique_id, static_cast<std::uint32_t>(options_.instance_id >> 32));
   packet::store_be32(conn.unique_id + 4, static_cast<std::uint32_t>(options_.instance_id));
-  packet::store_be32(conn.unique_id + 8, static_cast<std::uint32_t>(flow.serial >> 32));
-  packet::store_be32(conn.unique_id + 12, static_cast<std::uint32_t>(flow.serial));
+  packet::store_be32(conn.unique_id + 8, static_cast<std::uint32_t>(serial >> 32));
+  packet::store_be32(conn.unique_id + 12, static_cast<std::uint32_t>(serial));
   return conn;
 }
 

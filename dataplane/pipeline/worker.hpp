@@ -27,6 +27,7 @@
 #include "dataplane/pipeline/tables.hpp"
 #include "dataplane/sched/scheduler.hpp"
 #include "dataplane/shared/pp2.h"
+#include "dataplane/shared/syn_cookie.h"
 
 namespace sluice::pipeline {
 
@@ -41,6 +42,10 @@ struct WorkerOptions {
   // The shell hands host-bound frames (Action::kHost) to the host's stack; without a path
   // they are dropped as unknown flows.
   bool host_path = false;
+  // The SYN cookies' SipHash key (dataplane/shared/syn_cookie.h): the same on every worker, so
+  // that the ACK completing a handshake may reach another worker than the SYN did.
+  // `[conntrack] syn_cookie_secret`, or random per run; zero in unit tests without one.
+  sl_syn_cookie_key syn_cookie_key{0, 0};
 };
 
 // What Worker::prefetch() learnt about a frame: its flow key's hash, when it has one.
@@ -167,12 +172,25 @@ class Worker {
   Verdict udp_from_client(Packet& packet, std::uint32_t flow_id) noexcept;
   Verdict udp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept;
   pp2_conn header_connection(const Flow& flow) const noexcept;
+  pp2_conn header_connection(const conntrack::FlowKey& client_key,
+                             const pp2_template& header_template, std::uint64_t serial) const noexcept;
   std::int32_t build_header(const Flow& flow, std::uint8_t* out) const noexcept;
   bool send_header_segment(Flow& flow, TcpSeq seq, TcpSeq ack, const std::uint8_t* timestamps,
                            std::uint16_t window) noexcept;
   void send_resets(Flow& flow, const insertion::ResetSegment& to_client,
                    const insertion::ResetSegment& to_backend) noexcept;
   void reset_stale_backend(Flow& flow, TcpSeq seg_ack) noexcept;
+
+  // The SYN proxy (worker_syn_proxy.cpp, docs/syn-proxy.md, dataplane/shared/syn_proxy.h).
+  std::uint16_t header_length_of(const Service& service, const conntrack::FlowKey& client_key) const noexcept;
+  Verdict syn_proxy_answer(Packet& packet, const Service& service, const conntrack::FlowKey& key) noexcept;
+  Verdict syn_proxy_complete(Packet& packet, ServiceId service, const conntrack::FlowKey& key,
+                             std::uint64_t hash) noexcept;
+  Verdict syn_proxy_backend_synack(Packet& packet, std::uint32_t flow_id) noexcept;
+  void syn_proxy_complete_backend_handshake(Flow& flow, TcpSeq ack, std::uint32_t synack_tsval) noexcept;
+  bool send_backend_ack(Flow& flow, TcpSeq seq, TcpSeq ack) noexcept;
+  static void syn_proxy_translate_client(Packet& packet, const Flow& flow) noexcept;
+  static void syn_proxy_translate_backend(Packet& packet, const Flow& flow) noexcept;
 
   // Rewriting and sending (worker.cpp).
   Verdict nat_to_backend(Packet& packet, const Flow& flow) noexcept;

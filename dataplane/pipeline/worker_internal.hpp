@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "dataplane/conntrack/snat_ports.hpp"
+#include "dataplane/insertion/segment.hpp"
 #include "dataplane/packet/byte_order.hpp"
 #include "dataplane/pipeline/worker.hpp"
 
@@ -27,6 +28,10 @@ inline conntrack::FlowKey flow_key_of(const packet::ParsedFrame& parsed, const s
   key.protocol = protocol;
   return key;
 }
+
+// The insertion engine's view of a parsed TCP segment: sequence facts only (worker_tcp.cpp).
+insertion::SegmentDescription describe_tcp_segment(const packet::ParsedFrame& parsed, const std::uint8_t* frame,
+                                                   std::uint16_t ingress_mtu) noexcept;
 
 // The frame being processed and what the parser found. Offsets stay valid when the frame moves
 // inside its buffer; data() must be re-read after any resize.

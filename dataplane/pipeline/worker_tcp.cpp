@@ -22,9 +22,12 @@ namespace flag = packet::tcp_flag;
 // shared rule (tcp_rules.h), the XDP program's too.
 bool is_closing(TcpState state) noexcept { return sl_tcp_closing(static_cast<std::uint8_t>(state)) != 0; }
 
+}  // namespace
+
 // The engine's view of a segment: sequence facts only.
-insertion::SegmentDescription describe(const packet::ParsedFrame& parsed,
-                                       const std::uint8_t* frame, std::uint16_t ingress_mtu) {
+insertion::SegmentDescription describe_tcp_segment(const packet::ParsedFrame& parsed,
+                                                   const std::uint8_t* frame,
+                                                   std::uint16_t ingress_mtu) noexcept {
   const packet::ConstTcpView tcp(frame + parsed.l4_offset);
   insertion::SegmentDescription segment;
   segment.seq = tcp.seq();
@@ -47,6 +50,8 @@ insertion::SegmentDescription describe(const packet::ParsedFrame& parsed,
   }
   return segment;
 }
+
+namespace {
 
 // Rewrites the SACK option with the engine's translated blocks. Blocks that translate to
 // nothing (they covered only header bytes) are removed: the option shrinks and the freed
@@ -100,13 +105,31 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
     }
     destroy_flow(*flow_id);
   }
-  // Only a client's opening SYN creates a flow (RFC 9293 section 3.5); anything else of an
-  // unknown connection is dropped, so a stray ACK never reaches a backend.
+  // Only a client's opening SYN creates a flow (RFC 9293 section 3.5), or the ACK completing a
+  // handshake the SYN proxy answered (worker_syn_proxy.cpp); anything else of an unknown
+  // connection is dropped, so a stray ACK never reaches a backend.
+  const bool completing_ack = (parsed.tcp_flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kAck;
   std::optional<ServiceId> service;
   const Verdict verdict =
-      no_flow_verdict(packet, kProtoTcp, key.destination_address(), key.destination_port, opening_syn,
-                      service);
-  if (verdict.action != Action::kForward) return verdict;
+      no_flow_verdict(packet, kProtoTcp, key.destination_address(), key.destination_port,
+                      opening_syn || completing_ack, service);
+  if (verdict.action != Action::kForward) {
+    // An ACK to an address and port without a service was never one of our handshakes.
+    if (completing_ack && verdict.drop == PipelineDrop::kNoService) {
+      return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);
+    }
+    return verdict;
+  }
+  const Service& target = tables_->service(*service);
+  if (completing_ack) {
+    if (target.syn_proxy == SynProxyMode::kOff) return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);
+    return syn_proxy_complete(packet, *service, key, hash);
+  }
+  // The same pressure that shortens the SYN timeout engages "auto" (embryonic.h, syn_proxy.h).
+  if (sl_sp_engaged(static_cast<std::uint8_t>(target.syn_proxy), counters_.embryonic_active,
+                    tables_->limits().max_embryonic) != 0) {
+    return syn_proxy_answer(packet, target, key);
+  }
   std::uint32_t flow_id = 0;
   const Verdict created = create_flow(packet, *service, key, hash, flow_id);
   if (created.action == Action::kDrop) return created;
@@ -120,6 +143,14 @@ Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
   const net::Family backend_family = flow.backend_key.family;
   const std::uint16_t backend_mtu = tables_->port(flow.backend_port).mtu;
 
+  // A proxied flow (worker_syn_proxy.cpp): nothing of the client passes before the backend's
+  // SYN-ACK set the deltas (the client resends it); afterwards its numbers move into the
+  // backend's view before the insertion rules read them. Its SYN goes by the rules below.
+  if ((flow.syn_proxy.flags & SL_SP_PROXIED) != 0 && (flags & flag::kSyn) == 0) {
+    if (sl_sp_translating(&flow.syn_proxy) == 0) return Verdict::dropped(PipelineDrop::kSynProxyEarlyData);
+    syn_proxy_translate_client(packet, flow);
+  }
+
   insertion::ClientDecision decision;
   std::uint8_t timestamps[8];
   const bool has_timestamps = parsed.tcp_options.has_timestamps();
@@ -130,7 +161,7 @@ Verdict Worker::tcp_from_client(Packet& packet, std::uint32_t flow_id) noexcept 
     window = view.window();
     if (has_timestamps) std::memcpy(timestamps, tcp + parsed.tcp_options.timestamps_offset + 2, 8);
     if (flow.engine) {
-      const auto segment = describe(parsed, packet.data(), tables_->port(packet.ingress).mtu);
+      const auto segment = describe_tcp_segment(parsed, packet.data(), tables_->port(packet.ingress).mtu);
       decision = flow.engine->on_client_segment(
           segment, insertion::EgressPath{backend_mtu, ip_header_size(backend_family)},
           insertion::Nanoseconds(now_ns_));
@@ -203,8 +234,13 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
     if (answer != SL_SYN_SENT_PASS) return Verdict::dropped(PipelineDrop::kStaleAckToSyn);
   }
 
+  // A proxied flow's SYN-ACK is the proxy's to answer, never the client's to see.
+  if ((flow.syn_proxy.flags & SL_SP_PROXIED) != 0 && (flags & flag::kSyn) != 0) {
+    return syn_proxy_backend_synack(packet, flow_id);
+  }
+
   if (flow.engine) {
-    const auto segment = describe(parsed, packet.data(), tables_->port(packet.ingress).mtu);
+    const auto segment = describe_tcp_segment(parsed, packet.data(), tables_->port(packet.ingress).mtu);
     const insertion::BackendDecision decision = flow.engine->on_backend_segment(segment);
     if (decision.verdict == insertion::Verdict::kDrop) return Verdict::dropped(decision.drop);
     if ((flags & flag::kAck) != 0 && decision.ack != view.ack()) {
@@ -224,6 +260,8 @@ Verdict Worker::tcp_from_backend(Packet& packet, std::uint32_t flow_id) noexcept
     packet::clamp_mss(tcp, parsed.tcp_options,
                       packet::mss_for_mtu(tables_->port(flow.client_port).mtu, client_family));
   }
+  // Into the client's view, once the insertion rules are done with the backend's numbers.
+  if (sl_sp_translating(&flow.syn_proxy) != 0) syn_proxy_translate_backend(packet, flow);
   track_tcp_state(flow, Side::kBackend, flags);
   touch(flow);
   if (const Verdict nat = nat_to_client(packet, flow); nat.action == Action::kDrop) return nat;
@@ -296,8 +334,14 @@ void Worker::send_resets(Flow& flow, const insertion::ResetSegment& to_client,
     PortId port;
     net::IpAddress next_hop;
   };
+  // The client's RST, like every backend segment of a proxied flow, in the client's view: its
+  // seq is the backend's (the cookie as ISN, docs/syn-proxy.md "After the handshake").
+  insertion::ResetSegment client_numbers = to_client;
+  if (sl_sp_translating(&flow.syn_proxy) != 0) {
+    client_numbers.seq = TcpSeq(sl_sp_backend_seq(&flow.syn_proxy, to_client.seq.value()));
+  }
   const Target targets[] = {
-      {flow.vip(), flow.client(), to_client, flow.client_port, flow.client_next_hop},
+      {flow.vip(), flow.client(), client_numbers, flow.client_port, flow.client_next_hop},
       {flow.local(), flow.backend(), to_backend, flow.backend_port, flow.backend_next_hop},
   };
   for (const Target& target : targets) {

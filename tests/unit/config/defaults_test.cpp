@@ -36,6 +36,7 @@ TEST(Defaults, MinimalFileGetsTheSpecDefaults) {
   EXPECT_EQ(config->conntrack.snat_port_first, 1024);
   EXPECT_EQ(config->conntrack.snat_port_last, 64511);
   EXPECT_EQ(config->conntrack.max_embryonic, 16384u);
+  EXPECT_FALSE(config->conntrack.syn_cookie_secret);  // random at each start
   EXPECT_EQ(config->conntrack.timeouts.tcp_syn_pressure_s, 3u);
   ASSERT_EQ(config->interfaces.size(), 1u);
   EXPECT_EQ(config->interfaces[0].mtu, 1500);
@@ -62,6 +63,7 @@ TEST(Defaults, ServiceProxyAndHealthDefaults) {
   const Service& web = config->services.at(0);
   EXPECT_EQ(web.protocol, Protocol::kTcp);
   EXPECT_EQ(web.scheduler, Scheduler::kMaglev);
+  EXPECT_EQ(web.syn_proxy, SynProxy::kAuto);
   ASSERT_TRUE(web.proxy_protocol);
   EXPECT_EQ(web.proxy_protocol->version, ProxyVersion::kV2);
   EXPECT_EQ(web.proxy_protocol->send, ProxySend::kOnConnect);
@@ -157,6 +159,37 @@ TEST(Defaults, BoundsAreInclusive) {
   EXPECT_EQ(config->services[0].port, 65535);
   EXPECT_EQ(config->services[0].backends[0].weight, 1000);
   EXPECT_EQ(config->services[0].backends[1].weight, 0);
+}
+
+}  // namespace
+}  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+// docs/syn-proxy.md "Configuration": each spelling, and the secret's digits read as two
+// big-endian words (k0 the first 16 digits, k1 the last 16), upper and lower case alike.
+TEST(SynProxySettings, ModesAndSecret) {
+  for (const auto& [text, mode] : {std::pair{"auto", SynProxy::kAuto}, std::pair{"on", SynProxy::kOn},
+                                   std::pair{"off", SynProxy::kOff}}) {
+    const auto config = parse_ok(testing::with_interfaces({
+        "[conntrack]",
+        "syn_cookie_secret = \"0123456789abcdefFEDCBA9876543210\"",
+        "[[services]]",
+        "name = \"web\"",
+        "vip = \"10.10.0.100\"",
+        "port = 80",
+        std::string("syn_proxy = \"") + text + "\"",
+        "[[services.backends]]",
+        "address = \"10.20.0.2\"",
+        "port = 8080",
+    }));
+    ASSERT_TRUE(config);
+    EXPECT_EQ(config->services.at(0).syn_proxy, mode) << text;
+    ASSERT_TRUE(config->conntrack.syn_cookie_secret);
+    EXPECT_EQ((*config->conntrack.syn_cookie_secret)[0], 0x0123456789abcdefULL);
+    EXPECT_EQ((*config->conntrack.syn_cookie_secret)[1], 0xfedcba9876543210ULL);
+  }
 }
 
 }  // namespace

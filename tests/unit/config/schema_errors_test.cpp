@@ -377,6 +377,37 @@ TEST(EnumValues, NotInTheSet) {
             }));
 }
 
+// syn_proxy is a closed set like the other enums; the secret is exactly 32 hex digits, and the
+// message never repeats what was written (it is a secret).
+TEST(EnumValues, SynProxyAndCookieSecret) {
+  EXPECT_EQ(errors(with_interfaces({
+                "[conntrack]",                                      // 1
+                "syn_cookie_secret = \"0123456789abcdef0123\"",     // 2
+                "[[services]]",                                     // 3
+                "name = \"web\"",                                   // 4
+                "vip = \"10.10.0.100\"",                            // 5
+                "port = 80",                                        // 6
+                "syn_proxy = \"always\"",                           // 7
+                "[[services.backends]]",                            // 8
+                "address = \"10.20.0.2\"",                          // 9
+                "port = 8080",                                      // 10
+            })),
+            (Lines{
+                "t.toml:2:21: error: conntrack.syn_cookie_secret: must be exactly 32 hex digits "
+                "(128 bits; 20 characters given)",
+                "t.toml:7:13: error: services[0].syn_proxy: must be one of \"auto\", \"on\", "
+                "\"off\"; got \"always\"",
+            }));
+  // 32 characters, one of them not a hex digit; and not a string at all.
+  EXPECT_EQ(errors(with_interfaces({"[conntrack]", "syn_cookie_secret = \"0123456789abcdef0123456789abcdeg\""})),
+            (Lines{"t.toml:2:21: error: conntrack.syn_cookie_secret: must be exactly 32 hex digits "
+                   "(128 bits; 32 characters given)"}));
+  const auto not_a_string = errors(with_interfaces({"[conntrack]", "syn_cookie_secret = 12"}));
+  ASSERT_EQ(not_a_string.size(), 1u);
+  EXPECT_NE(not_a_string[0].find("t.toml:2:21: error: conntrack.syn_cookie_secret"), std::string::npos)
+      << not_a_string[0];
+}
+
 TEST(EnumValues, ModeAndProxyVersion) {
   EXPECT_EQ(errors(with_interfaces({
                 "[appliance]",                // 1

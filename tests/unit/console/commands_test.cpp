@@ -145,8 +145,8 @@ TEST_F(CommandsTest, ShowStatsJsonTotalsAndWorkers) {
 
 TEST_F(CommandsTest, ShowStatsTableHasAColumnPerWorkerAndTheDrops) {
   const std::string table = run("show stats").output;
-  EXPECT_EQ(table.rfind("counter              total  worker0  worker1\n", 0), 0U) << table;
-  EXPECT_NE(table.find("rx_packets           120    100      20\n"), std::string::npos) << table;
+  EXPECT_EQ(table.rfind("counter                  total  worker0  worker1\n", 0), 0U) << table;
+  EXPECT_NE(table.find("rx_packets               120    100      20\n"), std::string::npos) << table;
   EXPECT_NE(table.find("drops by reason:\n"), std::string::npos);
   EXPECT_NE(table.find("  parse:truncated_tcp 2\n  not_for_us 10\n"), std::string::npos) << table;
 }

@@ -3,6 +3,7 @@
 // tests/fixtures/README.md defines the format; the BPF datapath replays the same files.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,7 +28,12 @@ struct FixtureCase {
 
 std::vector<FixtureCase> load_cases() {
   std::vector<FixtureCase> cases;
-  const std::filesystem::path dir = std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/fixtures";
+  // SLUICE_FIXTURE_DIR replays another directory of fixture files (a model's fresh output)
+  // through the same runner; by default the committed ones.
+  const char* override_dir = std::getenv("SLUICE_FIXTURE_DIR");
+  const std::filesystem::path dir = override_dir != nullptr && *override_dir != '\0'
+                                        ? std::filesystem::path(override_dir)
+                                        : std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/fixtures";
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
@@ -73,7 +79,11 @@ TEST_P(Fixture, ReplaysThroughTheWorker) {
     port_names[static_cast<pipeline::PortId>(i)] = name;
   }
   TestIo io;
-  pipeline::Worker worker(datapath::tables_from_config(cfg, macs), io, pipeline::WorkerOptions{});
+  // The SYN cookies' key: the fixture's `[conntrack] syn_cookie_secret`, or zero (never the
+  // random one: the outputs must be the model's byte for byte).
+  pipeline::WorkerOptions options;
+  if (cfg.conntrack.syn_cookie_secret) options.syn_cookie_key = datapath::syn_cookie_key_from_config(cfg);
+  pipeline::Worker worker(datapath::tables_from_config(cfg, macs), io, options);
 
   int step_number = 0;
   for (const auto& step : fixture.data.at("steps")) {

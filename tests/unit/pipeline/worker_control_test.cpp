@@ -261,8 +261,44 @@ TEST(WorkerFlows, ListingResumesFromItsCursorAndFlushHonoursTheService) {
   EXPECT_EQ(h.worker.flow_count(), 0u);
   EXPECT_EQ(h.worker.counters().flows_flushed, 11u);
   EXPECT_EQ(h.worker.counters().flows_active, 0u);
-  // A flushed flow's next segment finds no flow.
-  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x10)), "drop:unknown_tcp_flow");
+  // A flushed flow's next segment finds no flow: with the default syn_proxy = "auto" an ACK
+  // without one is checked as a SYN cookie, and this one is none (docs/syn-proxy.md).
+  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x10)), "drop:syn_cookie_invalid");
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// syn_proxy reloads live (docs/syn-proxy.md "Configuration"): the service keeps its id and its
+// flows, and the next SYN follows the new value.
+TEST(TablesFromConfigReload, SynProxyChangesLiveWithoutRetiringTheService) {
+  const std::string before = config_text("10.10.0.100");
+  std::string after = before;
+  after.replace(after.find("name = \"web\"\n"), 13, "name = \"web\"\nsyn_proxy = \"on\"\n");
+  const auto first = build(before);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->service(0).syn_proxy, pipeline::SynProxyMode::kAuto);
+  const auto second = build(after, first.get());
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->services().size(), 2u) << "nothing retired, nothing added";
+  EXPECT_FALSE(second->service(0).retired);
+  EXPECT_EQ(second->service(0).syn_proxy, pipeline::SynProxyMode::kOn);
+
+  Harness h(first);
+  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x02)), "forward");  // auto, no pressure
+  h.io.take_sent();
+  h.worker.adopt_tables(second);
+  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40001, 0x02)), "consumed") << "answered with a cookie";
+  const auto sent = h.io.take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].port, kFront);
+  EXPECT_EQ(h.worker.counters().syn_cookies_sent, 1u);
+  // The flow from before the reload still passes.
+  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x02)), "forward");
+  EXPECT_EQ(h.worker.flow_count(), 1u);
 }
 
 }  // namespace

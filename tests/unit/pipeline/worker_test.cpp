@@ -292,11 +292,16 @@ pt::Bytes backend_segment(std::uint16_t snat_port, std::uint8_t flags, std::uint
   return pt::build_frame(l2, l3, tcp);
 }
 
+// Bounded embryonic state without the SYN proxy (syn_proxy = "off"): under pressure the
+// default "auto" would answer the SYNs with cookies instead (WorkerSynProxy.* tests that), and
+// an ACK without a flow would be checked as a cookie rather than be an unknown flow.
 std::shared_ptr<const pipeline::Tables> embryonic_tables(std::uint16_t snat_last, std::uint32_t max_embryonic) {
   auto base = lab_tables(snat_last);
   pipeline::Limits limits = base->limits();
   limits.max_embryonic = max_embryonic;
-  return std::make_shared<const pipeline::Tables>(base->ports(), base->services(), base->static_neighbors(),
+  std::vector<pipeline::Service> services = base->services();
+  for (pipeline::Service& service : services) service.syn_proxy = pipeline::SynProxyMode::kOff;
+  return std::make_shared<const pipeline::Tables>(base->ports(), std::move(services), base->static_neighbors(),
                                                   base->routes(), limits);
 }
 
