@@ -225,6 +225,9 @@ class Worker {
   std::vector<std::unique_ptr<SnatPool>> snat_pools_;
   conntrack::EmbryonicRing embryonic_;  // this worker's TCP flows in creation order
   std::uint64_t next_serial_ = 1;
+  // The tick of the last SYN cookie this worker sent + 1, 0 before the first (sl_sp_note_cookie):
+  // "auto" checks ACKs without a flow as cookies only while one could be valid.
+  std::uint32_t recent_cookie_ = 0;
   std::int64_t now_ns_ = 0;
 };
 

@@ -175,6 +175,7 @@ Verdict Worker::syn_proxy_answer(Packet& packet, const Service& service,
   count_tx(*frame);
   io_.transmit(packet.ingress, *frame);
   ++counters_.syn_cookies_sent;
+  sl_sp_note_cookie(&recent_cookie_, sl_cookie_tick(now));
   io_.release(packet.frame);
   return Verdict::consumed();
 }

@@ -122,7 +122,12 @@ Verdict Worker::handle_tcp(Packet& packet) noexcept {
   }
   const Service& target = tables_->service(*service);
   if (completing_ack) {
-    if (target.syn_proxy == SynProxyMode::kOff) return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);
+    // "on" checks every such ACK; "auto" only while a cookie this worker sent could still be
+    // valid (sl_sp_checks_ack: a stray ACK is an unknown flow, not a failed cookie).
+    if (sl_sp_checks_ack(static_cast<std::uint8_t>(target.syn_proxy), recent_cookie_,
+                         sl_cookie_tick(static_cast<std::uint64_t>(now_ns_ > 0 ? now_ns_ : 0))) == 0) {
+      return Verdict::dropped(PipelineDrop::kUnknownTcpFlow);
+    }
     return syn_proxy_complete(packet, *service, key, hash);
   }
   // The same pressure that shortens the SYN timeout engages "auto" (embryonic.h, syn_proxy.h).

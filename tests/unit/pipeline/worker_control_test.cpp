@@ -261,9 +261,9 @@ TEST(WorkerFlows, ListingResumesFromItsCursorAndFlushHonoursTheService) {
   EXPECT_EQ(h.worker.flow_count(), 0u);
   EXPECT_EQ(h.worker.counters().flows_flushed, 11u);
   EXPECT_EQ(h.worker.counters().flows_active, 0u);
-  // A flushed flow's next segment finds no flow: with the default syn_proxy = "auto" an ACK
-  // without one is checked as a SYN cookie, and this one is none (docs/syn-proxy.md).
-  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x10)), "drop:syn_cookie_invalid");
+  // A flushed flow's next segment finds no flow: the default syn_proxy = "auto" sent no cookie,
+  // so it is not checked as one (sl_sp_checks_ack, docs/syn-proxy.md).
+  EXPECT_EQ(h.feed(client_segment("10.10.0.100", 80, 40000, 0x10)), "drop:unknown_tcp_flow");
 }
 
 }  // namespace
