@@ -40,6 +40,28 @@ TEST(SynProxyEngagement, OnOffAndAutoAtHalfTheCap) {
   EXPECT_EQ(sl_sp_engaged(SL_SP_MODE_AUTO, 1000, 0), 0);  // no cap, no pressure
 }
 
+// Which ACKs without a flow are checked as cookies: "on" all, "off" none, "auto" only while a
+// cookie sent at most SL_COOKIE_MAX_AGE ticks ago could come back (the age the check accepts).
+TEST(SynProxyEngagement, AutoChecksAcksOnlyWhileARecentCookieCouldBeValid) {
+  std::uint32_t recent = 0;
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_ON, recent, 7), 1);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_OFF, recent, 7), 0);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_AUTO, recent, 7), 0);  // none sent yet
+  sl_sp_note_cookie(&recent, 7);
+  EXPECT_EQ(recent, 8u);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_AUTO, recent, 7), 1);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_AUTO, recent, 7 + SL_COOKIE_MAX_AGE), 1);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_AUTO, recent, 7 + SL_COOKIE_MAX_AGE + 1), 0);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_OFF, recent, 7), 0);
+  // Tick 0 is a tick like any other (the value kept is tick + 1), and the 32-bit tick wraps.
+  std::uint32_t at_zero = 0;
+  sl_sp_note_cookie(&at_zero, 0);
+  EXPECT_EQ(sl_sp_checks_ack(SL_SP_MODE_AUTO, at_zero, 0), 1);
+  std::uint32_t at_wrap = 0;
+  sl_sp_note_cookie(&at_wrap, 0xFFFFFFFFu);
+  EXPECT_EQ(at_wrap, 0u);  // tick + 1 wraps to "never": the last tick of 2^68 ns (9 000 years)
+}
+
 TEST(SynProxyOptions, TheThreeLayouts) {
   // MSS alone: kind 2, length 4, 1460 = 0x05b4.
   EXPECT_EQ(bytes_of(sl_sp_options(1460, 0, 0x11223344, 0x55667788, 1, 1, 7)),
