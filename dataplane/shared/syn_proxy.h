@@ -106,7 +106,7 @@ SLUICE_INLINE uint32_t sl_sp_ts_now(uint64_t now_ns) { return SLUICE_CAST(uint32
  *
  * Without timestamps there is neither SACK nor window scale: the cookie has nowhere to keep them
  * (syn_cookie.h; Linux does the same). */
-struct sl_sp_options {
+struct sl_sp_tcp_options {
   uint8_t bytes[20];
   uint8_t len;
   uint8_t reserved[3];
@@ -119,9 +119,9 @@ SLUICE_INLINE void sl_sp_store_be32(uint8_t *p, uint32_t v) {
   p[3] = SLUICE_CAST(uint8_t, v);
 }
 
-SLUICE_INLINE struct sl_sp_options sl_sp_options(uint16_t mss, int timestamps, uint32_t tsval, uint32_t tsecr,
+SLUICE_INLINE struct sl_sp_tcp_options sl_sp_options(uint16_t mss, int timestamps, uint32_t tsval, uint32_t tsecr,
                                                  int sack, int has_wscale, uint8_t wscale) {
-  struct sl_sp_options o;
+  struct sl_sp_tcp_options o;
   uint32_t i;
   for (i = 0; i < 20u; i++) o.bytes[i] = 0;
   o.reserved[0] = o.reserved[1] = o.reserved[2] = 0;
