@@ -302,6 +302,8 @@ __attribute__((noinline)) int sl_sp_synack(struct xdp_md *ctx, struct sl_scratch
   }
   /* The client segment, in place of the SYN-ACK's TCP header (the IP header is rebuilt as an
    * originated one by sl_forward). */
+  /* The first answer: TS(the completing ACK's TSval, this SYN-ACK's TSval); a later one: the
+   * last client segment forwarded's window and TS (fixtures README, choices 22 and 23). */
   const __u32 l4 = p->l4 & SL_IN_MASK;
   const int ts = f->last_client_ts_len != 0 && (sp->flags & SL_SP_BOTH_TS);
   const __u32 tl = ts ? 32 : 20;
@@ -317,8 +319,8 @@ __attribute__((noinline)) int sl_sp_synack(struct xdp_md *ctx, struct sl_scratch
     in[l4 + 21] = 1;
     in[l4 + 22] = 8;
     in[l4 + 23] = 10;
-    __builtin_memcpy(in + l4 + 24, f->last_client_ts + 2, 4);
-    sl_wr32(in, l4 + 28, tsval);
+    __builtin_memcpy(in + l4 + 24, f->last_client_ts + 2, 8);
+    if (first) sl_wr32(in, l4 + 28, tsval);
   }
   p->tcp_len = tl;
   p->tcp_flags = SL_TCP_ACK;

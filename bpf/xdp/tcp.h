@@ -198,7 +198,9 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
     sl_clamp_mss(in, p, sl_mss_for(f->backend_mtu, f->backend_family));
   }
   /* A proxied flow's SYN (sl_sp_accept) keeps the completing ACK's window and timestamps. */
-  if (f->ins.header_len > 0 && !((flags & SL_TCP_SYN) && (f->syn_proxy.flags & SL_SP_PROXIED))) {
+  /* (and a proxied flow without a header: its answers to a retransmitted SYN-ACK carry them) */
+  const __u8 proxied = f->syn_proxy.flags & SL_SP_PROXIED;
+  if ((f->ins.header_len > 0 || proxied) && !((flags & SL_TCP_SYN) && proxied)) {
     f->last_client_window = (__u16)sl_rd16(in, p->l4 + SL_TCPH_WINDOW);
     /* The last client segment's option, or none when it had none (as the C++ flow's
      * client_has_timestamps): a resend never carries a stale TS (found by the differential

@@ -265,6 +265,10 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
     // Timers first, as the C++ runner advances the worker before the step's frame.
     RecordingSink timer_frames(loaded.port_names, sent);
     datapath.run_header_timers(now, timer_frames);
+    // The control thread's sweep (once a second in `sluice run`) as if it had run just before
+    // the frame: the per-CPU embryonic count the program reads (SYN proxy `auto`, the pressure
+    // timeout) is then the C++ worker's exact one at that frame (fixtures README, choice 26).
+    datapath.expire_flows(now);
     if (step.contains("in")) {
       std::vector<std::uint8_t> frame = from_hex(step.at("in").at("frame"));
       const std::string want_verdict = step.at("verdict");
