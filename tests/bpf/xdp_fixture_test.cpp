@@ -180,6 +180,7 @@ SynProxySettings take_syn_proxy_settings(const std::string& config) {
   std::string line;
   int service = -1;
   bool any_mode = false;
+  std::vector<bool> explicit_mode;
   const auto value_of = [](const std::string& l) {
     const auto first = l.find('"');
     const auto last = l.rfind('"');
@@ -191,11 +192,13 @@ SynProxySettings take_syn_proxy_settings(const std::string& config) {
     if (trimmed.rfind("[[services]]", 0) == 0) {
       ++service;
       out.modes.push_back(SL_SP_MODE_AUTO);  // the default
+      explicit_mode.push_back(false);
     }
     if (trimmed.rfind("syn_proxy", 0) == 0 && trimmed.find('=') != std::string::npos && service >= 0) {
       const std::string mode = value_of(trimmed);
       out.modes[static_cast<std::size_t>(service)] =
           mode == "on" ? SL_SP_MODE_ON : mode == "off" ? SL_SP_MODE_OFF : SL_SP_MODE_AUTO;
+      explicit_mode[static_cast<std::size_t>(service)] = true;
       any_mode = true;
       continue;
     }
@@ -208,8 +211,20 @@ SynProxySettings take_syn_proxy_settings(const std::string& config) {
     }
     out.config += line + "\n";
   }
-  // A configuration that never mentions the proxy keeps the loader's default (the tables').
-  if (!any_mode && !out.key) out.modes.clear();
+  // A configuration that never mentions the proxy keeps the loader's default (the tables':
+  // off until this build's configuration carries `syn_proxy`, whose default is "auto"), unless
+  // SLUICE_SYN_PROXY_DEFAULT (on, off, auto) says what an unset `syn_proxy` means: fixtures
+  // generated for a configuration parser that knows the setting (a fixture model's work).
+  const char* fallback = std::getenv("SLUICE_SYN_PROXY_DEFAULT");
+  if (fallback != nullptr && *fallback != '\0') {
+    const std::string mode = fallback;
+    const std::uint8_t value = mode == "on" ? SL_SP_MODE_ON : mode == "off" ? SL_SP_MODE_OFF : SL_SP_MODE_AUTO;
+    for (std::size_t i = 0; i < out.modes.size(); ++i) {
+      if (!explicit_mode[i]) out.modes[i] = value;
+    }
+  } else if (!any_mode && !out.key) {
+    out.modes.clear();
+  }
   return out;
 }
 
