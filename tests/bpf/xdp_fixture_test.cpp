@@ -253,7 +253,9 @@ Loaded& loaded_for(const FixtureCase& fixture) {
   options.test_now_ns = 1;
   options.nr_cpus = 1;  // worker 0 of 1, as in the C++ runner
   options.syn_proxy_modes = proxy.modes;
-  options.syn_cookie_key = proxy.key;
+  // Without syn_cookie_secret the runners key the cookies with zero, never at random
+  // (fixtures README, choice 27): a forged ACK fails the same way in every run.
+  options.syn_cookie_key = proxy.key.value_or(sl_syn_cookie_key{0, 0});
   result.datapath->start(datapath::tables_from_config(cfg, result.datapath->port_macs()), 0, options);
   return cache.emplace(fixture.group, std::move(result)).first->second;
 }
