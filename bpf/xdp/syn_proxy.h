@@ -264,7 +264,10 @@ __attribute__((noinline)) int sl_sp_make_syn(struct xdp_md *ctx, struct sl_scrat
                                 sp->client_wscale != SL_COOKIE_WSCALE_NONE, sp->client_wscale);
   sl_sp_write_options(p, in, &s->sp_options);
   p->tcp_flags = SL_TCP_SYN;
-  if (sl_sp_end_at(ctx, p, p->l4 + p->tcp_len) < 0) return SL_PL_NO_BUFFER;
+  if (sl_sp_end_at(ctx, p, p->l4 + p->tcp_len) < 0) {
+    sl_forget(s, id, f); /* no SYN goes out: nothing to keep */
+    return SL_PL_NO_BUFFER;
+  }
   if (plen > 0 && c) c->syn_proxy_data_stripped++;
   return 0;
 }
