@@ -84,7 +84,7 @@ struct sl_scratch {
   __u32 port_memo_ifindex[4];
   __u32 port_memo_port[4];
   __u32 port_memo_mtu[4];      /* and that port's MTU (fixed for the program's life too) */
-  struct sl_sp_tcp_options sp_options; /* the SYN proxy's SYN-ACK / backend SYN options */
+  struct sl_sp_option_bytes sp_options; /* the SYN proxy's SYN-ACK / backend SYN options */
 };
 
 struct {

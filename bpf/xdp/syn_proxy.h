@@ -98,7 +98,7 @@ static __always_inline __u16 sl_sp_header_len(struct sl_scratch *s, const struct
 
 /* The TCP header's options area replaced by `o` in s->in (up to 20 bytes at l4 + 20), the
  * parse offsets set to the new layout (syn_proxy.h's fixed offsets). */
-static __always_inline void sl_sp_write_options(struct sl_parsed *p, __u8 *in, const struct sl_sp_tcp_options *o) {
+static __always_inline void sl_sp_write_options(struct sl_parsed *p, __u8 *in, const struct sl_sp_option_bytes *o) {
   const __u32 l4 = p->l4 & SL_IN_MASK;
 #pragma clang loop unroll(full)
   for (__u32 i = 0; i < 20; i++) in[l4 + 20 + i] = o->bytes[i];
@@ -155,7 +155,7 @@ __attribute__((noinline)) int sl_sp_answer(struct xdp_md *ctx, struct sl_scratch
   const __u16 mss = sl_sp_synack_mss(sl_sp_mss_for_mtu(port->mtu ? port->mtu : 0xffff, p->family), H, with_data);
   const __u32 tsval = sl_cookie_ts_encode(sl_sp_ts_now(now), has_ws, ws, sack, 0);
   s->sp_options = sl_sp_options(mss, ts, tsval, syn_tsval, sack, has_ws, SL_SP_WSCALE);
-  const struct sl_sp_tcp_options *o = &s->sp_options;
+  const struct sl_sp_option_bytes *o = &s->sp_options;
 
   /* L2: to the SYN's source, from the port; the tag as received. */
   const __u32 tagged = p->l3 == 18;

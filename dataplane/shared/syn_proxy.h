@@ -16,15 +16,15 @@
  *                           becomes the client's SYN to the backend (seq c, options of
  *                           sl_sp_options from the cookie: MSS, and with timestamps SACK and
  *                           window scale); its payload is not forwarded (the client
- *                           retransmits it, counted syn_proxy_early_data). Invalid -> dropped,
- *                           counted syn_cookie_failed.
+ *                           retransmits it, counted syn_proxy_data_stripped). Invalid ->
+ *                           dropped syn_cookie_invalid, counted syn_cookies_failed.
  *   backend SYN-ACK (s)     absorbed, never forwarded: sl_sp_backend_synack records the ISN
  *                           delta, the timestamp delta and the window shifts, and the appliance
  *                           completes the backend's handshake with the segment the client's
  *                           handshake ACK would have become (seq c+1, ack s+1; on-connect: the
  *                           PROXY header on it, with-data: a bare ACK), through the insertion
  *                           engine like any client segment.
- *   client segments before  dropped as client_not_synchronized (the client retransmits them).
+ *   client segments before  dropped as syn_proxy_early_data (the client retransmits them).
  *   the backend's SYN-ACK
  *
  * After that, two translations compose on every segment, one per direction of the byte stream:
@@ -106,7 +106,9 @@ SLUICE_INLINE uint32_t sl_sp_ts_now(uint64_t now_ns) { return SLUICE_CAST(uint32
  *
  * Without timestamps there is neither SACK nor window scale: the cookie has nowhere to keep them
  * (syn_cookie.h; Linux does the same). */
-struct sl_sp_tcp_options {
+/* The struct is not called sl_sp_options: in C++ a function of the struct's name hides its
+ * constructor, which g++ -Wshadow (an error here) refuses. */
+struct sl_sp_option_bytes {
   uint8_t bytes[20];
   uint8_t len;
   uint8_t reserved[3];
@@ -119,9 +121,9 @@ SLUICE_INLINE void sl_sp_store_be32(uint8_t *p, uint32_t v) {
   p[3] = SLUICE_CAST(uint8_t, v);
 }
 
-SLUICE_INLINE struct sl_sp_tcp_options sl_sp_options(uint16_t mss, int timestamps, uint32_t tsval, uint32_t tsecr,
+SLUICE_INLINE struct sl_sp_option_bytes sl_sp_options(uint16_t mss, int timestamps, uint32_t tsval, uint32_t tsecr,
                                                  int sack, int has_wscale, uint8_t wscale) {
-  struct sl_sp_tcp_options o;
+  struct sl_sp_option_bytes o;
   uint32_t i;
   for (i = 0; i < 20u; i++) o.bytes[i] = 0;
   o.reserved[0] = o.reserved[1] = o.reserved[2] = 0;
