@@ -80,8 +80,17 @@ sl_xdp_addr_key addr_key(const net::IpAddress& address) noexcept {
   return key;
 }
 
+// Off until the lab bug is fixed: in `sluice run --mode xdp` (generic attach on the lab's
+// veths) about one proxied connection in seven had 7 stale bytes (the end of the backend
+// SYN-ACK's options) delivered to the backend's application right after the PROXY header,
+// although the frames on the wire are right (docs/xdp.md "SYN proxy: open"). The fixtures
+// (BPF_PROG_TEST_RUN) pass byte for byte; they set the modes through
+// MapEntryOptions::syn_proxy_modes, which this does not guard.
+constexpr bool kSynProxyFromTables = false;
+
 std::uint8_t syn_proxy_mode(const pipeline::Service& service, std::size_t id, const MapEntryOptions& options) noexcept {
   if (id < options.syn_proxy_modes.size()) return options.syn_proxy_modes[id];
+  if (!kSynProxyFromTables) return SL_SP_MODE_OFF;
   // The tables' per-service setting, once the control plane carries it (`[services]
   // syn_proxy`, parsed into pipeline::Service::syn_proxy as SL_SP_MODE_* values).
   return [](const auto& s) -> std::uint8_t {  // generic: the field may not exist yet
