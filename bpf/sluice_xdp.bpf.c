@@ -33,6 +33,7 @@
 #include "bpf/xdp/flow.h"
 #include "bpf/xdp/forward.h"
 #include "bpf/xdp/tcp.h"
+#include "bpf/xdp/syn_proxy.h"
 #include "bpf/xdp/timer_step.h"
 
 /* Parsing on its own: verified once. */
@@ -76,7 +77,8 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     }
     if (!f) bpf_map_delete_elem(&sl_ct, k);
   }
-  const __u8 flags = p->tcp_flags;
+  __u8 flags = p->tcp_flags;
+  int proxied_syn = 0; /* the frame is a valid cookie ACK become the SYN to the backend */
   const int opening_syn = p->protocol == IPPROTO_TCP && (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_SYN;
   if (f && opening_syn && side == SL_SIDE_CLIENT && sl_tcp_closing(f->state)) {
     sl_forget(s, id, f); /* a new connection on a closing 4-tuple */
@@ -107,17 +109,32 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
       if (c) c->host_rx++;
       return XDP_PASS;
     }
-    if (p->protocol == IPPROTO_TCP && !opening_syn) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UNKNOWN_TCP_FLOW);
+    /* Only an opening SYN makes a flow, or, to a service with the SYN proxy, an ACK that may
+     * complete a cookie handshake (syn_proxy.h). */
+    const int cookie_ack = p->protocol == IPPROTO_TCP && (flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_ACK;
+    if (p->protocol == IPPROTO_TCP && !opening_syn && !cookie_ack) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UNKNOWN_TCP_FLOW);
     struct sl_xdp_service_key sk = {};
     __builtin_memcpy(sk.addr, k->dst, 16);
     sk.port = k->dport;
     sk.protocol = k->protocol;
     sk.family = k->family;
     struct sl_xdp_service *svc = bpf_map_lookup_elem(&sl_services, &sk);
+    int mss_index = 0;
+    if (cookie_ack) {
+      if (!svc || svc->syn_proxy == SL_SP_MODE_OFF) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UNKNOWN_TCP_FLOW);
+      mss_index = sl_sp_check_ack(s, now);
+      if (mss_index < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, s->w.reason);
+      proxied_syn = 1;
+    }
     if (!svc) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_SERVICE);
+    if (opening_syn && sl_sp_is_engaged(cfg, svc)) return sl_sp_answer(ctx, s, svc, in_port, now);
     s->w.reason = SL_PL_NO_BUFFER;
     id = sl_create_flow(s, cfg, svc, in_port, now);
     if (!id) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, s->w.reason);
+    if (proxied_syn) {
+      const int rc = sl_sp_make_syn(ctx, s, id, (__u32)mss_index & 7);
+      if (rc) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, (__u32)rc);
+    }
     f = bpf_map_lookup_elem(&sl_flows, &id);
     if (!f) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
     side = SL_SIDE_CLIENT;
@@ -128,6 +145,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
   __builtin_memset(w, 0, sizeof(*w));
   w->id = id;
   w->to_backend = side == SL_SIDE_CLIENT;
+  w->strip_payload = proxied_syn; /* rebuilt TCP header: summed in full */
   if (p->protocol == IPPROTO_UDP) {
     if (side == SL_SIDE_CLIENT && f->ins.header_len > 0 && f->ins.header_state != SL_HDR_ACKED) {
       /* The header must not be split or fragmented (spec): a datagram it would push over the
@@ -154,9 +172,29 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     if (answer == SL_SYN_SENT_RESET) return sl_stale_ack_reset(ctx, s, f);
     if (answer == SL_SYN_SENT_DROP) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_STALE_ACK_TO_SYN);
   }
+  /* The SYN proxy (syn_proxy.h): a proxied flow's client waits for the backend's SYN-ACK; once
+   * synchronised, the client's numbers move into the backend's space before the insertion
+   * rules, the backend's out of it after them. */
+  const __u8 sp_flags = f->syn_proxy.flags;
+  if (proxied_syn) flags = p->tcp_flags;
+  if (side == SL_SIDE_CLIENT && !proxied_syn && (sp_flags & SL_SP_PROXIED) && !(sp_flags & SL_SP_SYNCED))
+    return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_SYN_PROXY_EARLY_DATA);
+  if (side == SL_SIDE_CLIENT && sl_sp_translating(&f->syn_proxy)) sl_sp_translate(s, f, 1);
   const __u8 armed_before = f->ins.flags & SL_INS_TIMER_ARMED;
   const int reason = side == SL_SIDE_CLIENT ? sl_tcp_client(s, f, now) : sl_tcp_backend(s, f);
   if (reason) return sl_drop(c, SL_VERDICT_DROP_INSERTION, (__u32)reason);
+  if (side == SL_SIDE_BACKEND && (sp_flags & SL_SP_PROXIED) && (flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK))
+  {
+    const int todo = sl_sp_synack(ctx, s, f, now);
+    if (todo == SL_SP_SEND_HEADER) return sl_header_segment(ctx, s, f);
+    if (todo > 0) return sl_drop(c, (__u32)todo >> 8, (__u32)todo & 0xff);
+    const int action = sl_forward(ctx, s, f);
+    const __u32 zero = 0;
+    struct sl_xdp_last_verdict *v = bpf_map_lookup_elem(&sl_verdict, &zero);
+    if (v && v->kind == SL_VERDICT_FORWARD) v->kind = SL_VERDICT_CONSUMED; /* absorbed: answered */
+    return action;
+  }
+  if (side == SL_SIDE_BACKEND && sl_sp_translating(&f->syn_proxy)) sl_sp_translate(s, f, 0);
   if (!armed_before && (f->ins.flags & SL_INS_TIMER_ARMED)) {
     const __u8 armed = 1; /* once per flow: the header timer's work list */
     bpf_map_update_elem(&sl_armed, &id, &armed, BPF_ANY);

@@ -11,6 +11,7 @@
 #define SLUICE_BPF_XDP_SCRATCH_H
 
 #include "bpf/xdp/maps.h"
+#include "dataplane/shared/syn_proxy.h"
 
 #define SL_IN_MAX 256u   /* bytes of headers examined: L2 + L3 (with extensions) + L4 header */
 #define SL_IN_MASK 0xffu
@@ -83,6 +84,7 @@ struct sl_scratch {
   __u32 port_memo_ifindex[4];
   __u32 port_memo_port[4];
   __u32 port_memo_mtu[4];      /* and that port's MTU (fixed for the program's life too) */
+  struct sl_sp_option_bytes sp_options; /* the SYN proxy's SYN-ACK / backend SYN options */
 };
 
 struct {

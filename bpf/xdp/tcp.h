@@ -197,7 +197,10 @@ __attribute__((noinline)) int sl_tcp_client(struct sl_scratch *s, struct sl_xdp_
     if (f->ins.header_len > 0) sl_strip_tfo(in, p);
     sl_clamp_mss(in, p, sl_mss_for(f->backend_mtu, f->backend_family));
   }
-  if (f->ins.header_len > 0) {
+  /* A proxied flow keeps them without a header too (its answers to a retransmitted SYN-ACK
+   * carry them), except from its SYN (sl_sp_make_syn): the completing ACK's are kept. */
+  const __u8 proxied = f->syn_proxy.flags & SL_SP_PROXIED;
+  if ((f->ins.header_len > 0 || proxied) && !((flags & SL_TCP_SYN) && proxied)) {
     f->last_client_window = (__u16)sl_rd16(in, p->l4 + SL_TCPH_WINDOW);
     /* The last client segment's option, or none when it had none (as the C++ flow's
      * client_has_timestamps): a resend never carries a stale TS (found by the differential

@@ -216,7 +216,15 @@ int run_xdp_appliance(std::shared_ptr<const config::Config> config,
   try {
     datapath = std::make_unique<xdp::XdpDatapath>(xdp_settings(*config));
     tables = datapath::tables_from_config(*config, datapath->port_macs());
-    datapath->start(tables, random_instance_id());
+    xdp::LoadOptions options;
+    // `[conntrack] syn_cookie_secret` (docs/syn-proxy.md), once the configuration carries it
+    // (generic: the field may not exist yet); without it the datapath picks a random key.
+    [&options](const auto& conntrack) {
+      if constexpr (requires { conntrack.syn_cookie_secret; }) {
+        if (const auto& secret = conntrack.syn_cookie_secret) options.syn_cookie_key = sl_syn_cookie_key{(*secret)[0], (*secret)[1]};
+      }
+    }(config->conntrack);
+    datapath->start(tables, random_instance_id(), options);
   } catch (const std::exception& error) {
     spdlog::error("cannot start the XDP datapath: {}", error.what());
     return 1;  // the destructor closes whatever was attached

@@ -16,6 +16,8 @@
 #include "dataplane/shared/pp2.h"
 #include "dataplane/shared/drop_reasons.h"
 #include "dataplane/shared/embryonic.h"
+#include "dataplane/shared/syn_cookie.h"
+#include "dataplane/shared/syn_proxy.h"
 #include "dataplane/shared/tcp_insertion.h"
 #include "dataplane/shared/tcp_rules.h"
 
@@ -56,8 +58,12 @@ struct sl_xdp_config {
   uint64_t tcp_syn_pressure_timeout_ns; /* the SYN timeout of a flow created under pressure */
   uint32_t embryonic_ring;     /* slots of each CPU's ring in sl_embryonic (0: none) */
   uint32_t max_embryonic;      /* the cap per CPU: pressure at half of it */
+  /* The SYN proxy (dataplane/shared/syn_proxy.h, docs/syn-proxy.md): the cookie secret,
+   * `[conntrack] syn_cookie_secret` or random at start, the same on every CPU. */
+  struct sl_syn_cookie_key syn_cookie_key;
 };
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 80, "sl_xdp_config size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_config) == 96, "sl_xdp_config size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, syn_cookie_key) == 80, "sl_xdp_config.syn_cookie_key");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, tcp_syn_pressure_timeout_ns) == 64, "sl_xdp_config.tcp_syn_pressure_timeout_ns");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_config, max_entries) == 48, "sl_xdp_config.max_entries");
 
@@ -157,8 +163,11 @@ struct sl_xdp_service {
   uint16_t maglev_slot;        /* index into sl_maglev when the scheduler uses it */
   uint8_t snat_v4[4];
   uint8_t snat_v6[16];
+  uint8_t syn_proxy;           /* SL_SP_MODE_* (`[services] syn_proxy`, syn_proxy.h) */
+  uint8_t reserved[3];
 };
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_service) == 28, "sl_xdp_service size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_service) == 32, "sl_xdp_service size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_service, syn_proxy) == 28, "sl_xdp_service.syn_proxy");
 
 /* sl_backends[service * SL_XDP_MAX_BACKENDS + i]: the eligible backends in spec order (wrr
  * repeats a backend by its reduced weight in a longer list: see docs/xdp.md). */
@@ -237,12 +246,15 @@ struct sl_xdp_flow {
   uint16_t backend_slot;       /* sl_xdp_backend.slot of `backend` (per-backend counters) */
   uint8_t udp_every;           /* UDP: header on every datagram */
   uint8_t conntrack_flags;     /* SL_FLOW_* (embryonic.h): created under pressure */
+  /* The SYN proxy's state (syn_proxy.h): flags 0 unless the flow was created from a cookie. */
+  struct sl_syn_proxy syn_proxy;
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, client_port) == 64, "sl_xdp_flow.client_port");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, created_ns) == 80, "sl_xdp_flow.created_ns");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, ins) == 96, "sl_xdp_flow.ins");
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, last_client_window) == 136, "sl_xdp_flow.last_client_window");
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 160, "sl_xdp_flow size");
+SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_flow, syn_proxy) == 160, "sl_xdp_flow.syn_proxy");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_flow) == 176, "sl_xdp_flow size");
 
 /* The context of sl_header_timer_step, the program the header timer thread runs with
  * BPF_PROG_RUN (SEC("syscall"), bpf/xdp/timer_step.h): one step of the header timer over a flow,
@@ -258,7 +270,7 @@ struct sl_xdp_timer_step {
   struct sl_xdp_flow flow; /* out: the flow just after the step */
 };
 SLUICE_STATIC_ASSERT(SLUICE_OFFSETOF(struct sl_xdp_timer_step, flow) == 24, "sl_xdp_timer_step.flow");
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_timer_step) == 184, "sl_xdp_timer_step size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_timer_step) == 200, "sl_xdp_timer_step size");
 
 /* The flow's PROXY header, built once at the SYN (the shared codec, pp2.h) and kept for
  * growing, resends and UDP datagrams (hash, key = flow id, no preallocation). */
@@ -336,11 +348,16 @@ struct sl_xdp_counters {
   uint64_t nd_replies;
   uint64_t host_rx;            /* no-flow frames to an own address's host port range, passed up */
   uint64_t embryonic_reclaimed; /* embryonic flows removed for a new one (embryonic.h) */
+  /* The SYN proxy (docs/syn-proxy.md "Counters"). */
+  uint64_t syn_cookies_sent;
+  uint64_t syn_cookies_validated;
+  uint64_t syn_cookies_failed;
+  uint64_t syn_proxy_data_stripped;
   uint64_t parse_drops[SL_XDP_PARSE_DROPS];
   uint64_t pipeline_drops[SL_XDP_PIPELINE_DROPS];
   uint64_t insertion_drops[SL_XDP_INSERTION_DROPS];
 };
-SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_counters) == 8u * (16u + 48u + 32u + 16u), "sl_xdp_counters size");
+SLUICE_STATIC_ASSERT(sizeof(struct sl_xdp_counters) == 8u * (20u + 48u + 32u + 16u), "sl_xdp_counters size");
 
 /* The verdict of the last frame (per-CPU array[1]): written by every run of the program so the
  * fixture replay can read the drop reason of BPF_PROG_TEST_RUN; cheap (one store). */

@@ -73,6 +73,11 @@ bool write_give_up_reset(packet::PacketBuffer& frame, const sl_xdp_flow& flow, R
     spec.destination = endpoint(flow.backend_family, flow.backend, flow.backend_port);
   }
   spec.seq = numbers.seq;
+  // A SYN-proxied flow's client sees the proxy's ISN, not the backend's (syn_proxy.h): the
+  // client's RCV.NXT was recorded in the backend's space.
+  if (target == ResetTarget::kClient && sl_sp_translating(&flow.syn_proxy)) {
+    spec.seq = TcpSeq(sl_sp_backend_seq(&flow.syn_proxy, numbers.seq.value()));
+  }
   spec.ack = numbers.ack;
   spec.flags = flag::kRst | flag::kAck;
   return pipeline::write_tcp_segment(frame, spec);

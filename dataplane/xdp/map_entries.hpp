@@ -21,7 +21,15 @@ struct MapEntryOptions {
   bool generic_attach = false;               // SL_CFG_GENERIC_TAIL_PAD (xdp_maps.h)
   std::uint64_t instance_id = 0;             // UNIQUE_ID's first half
   std::uint64_t test_now_ns = 0;             // fixture replay only
+  // The SYN proxy (docs/syn-proxy.md): the cookie secret (sl_xdp_config.syn_cookie_key), and
+  // per service id the mode (SL_SP_MODE_*) when it is not the tables' own: a service without an
+  // entry here takes pipeline::Service::syn_proxy when the tables carry one, else off.
+  sl_syn_cookie_key syn_cookie_key{};
+  std::span<const std::uint8_t> syn_proxy_modes;
 };
+
+// The SYN proxy mode (SL_SP_MODE_*) of service `id` (see MapEntryOptions::syn_proxy_modes).
+std::uint8_t syn_proxy_mode(const pipeline::Service& service, std::size_t id, const MapEntryOptions& options) noexcept;
 
 struct MaglevTable {
   std::uint32_t slot = 0;                   // sl_xdp_service.maglev_slot

@@ -1,5 +1,7 @@
 #include "dataplane/xdp/xdp_datapath.hpp"
 
+#include <sys/random.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -152,12 +154,42 @@ bool XdpDatapath::remove_stale_attachment(std::uint32_t ifindex) {
   return removed;
 }
 
+namespace {
+
+// The SYN cookie secret of a start (docs/syn-proxy.md): the load options', the tables' (once
+// the control plane carries `[conntrack] syn_cookie_secret` into pipeline::Limits), or random.
+sl_syn_cookie_key choose_syn_cookie_key(const pipeline::Tables& tables, const LoadOptions& options) {
+  if (options.syn_cookie_key) return *options.syn_cookie_key;
+  const std::optional<sl_syn_cookie_key> configured = [](const auto& limits) -> std::optional<sl_syn_cookie_key> {
+    if constexpr (requires { limits.syn_cookie_key; }) {  // generic: the field may not exist yet
+      if (limits.syn_cookie_key) return sl_syn_cookie_key{limits.syn_cookie_key->k0, limits.syn_cookie_key->k1};
+    }
+    return std::nullopt;
+  }(tables.limits());
+  if (configured) return *configured;
+  sl_syn_cookie_key key{};
+  std::uint8_t* bytes = reinterpret_cast<std::uint8_t*>(&key);
+  std::size_t got = 0;
+  while (got < sizeof key) {
+    const ssize_t n = getrandom(bytes + got, sizeof key - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw XdpError("getrandom for the SYN cookie secret: " + errno_text(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return key;
+}
+
+}  // namespace
+
 void XdpDatapath::start(std::shared_ptr<const pipeline::Tables> tables, std::uint64_t instance_id,
                         const LoadOptions& options) {
   if (skeleton_ != nullptr) throw XdpError("the XDP datapath is already running");
   if (!tables) throw XdpError("no tables");
   options_ = options;
   instance_id_ = instance_id;
+  syn_cookie_key_ = choose_syn_cookie_key(*tables, options);
   skeleton_ = sluice_xdp__open();
   if (skeleton_ == nullptr) throw XdpError("cannot open the XDP program: " + errno_text(errno));
   const std::uint32_t flows = tables->limits().max_entries;
@@ -208,6 +240,8 @@ void XdpDatapath::fill(const pipeline::Tables& tables, bool initial) {
   options.generic_attach = options_.attach && settings_.mode == AttachMode::kGeneric;
   options.instance_id = instance_id_;
   options.test_now_ns = options_.test_now_ns;
+  options.syn_cookie_key = syn_cookie_key_;
+  options.syn_proxy_modes = options_.syn_proxy_modes;
   const MapEntries entries = map_entries(tables, options);
 
   const std::uint32_t zero = 0;
@@ -299,6 +333,15 @@ std::vector<pipeline::WorkerCounters> XdpDatapath::snapshot_counters() const {
     w.icmp_echo_replies = c.icmp_echo_replies;
     w.icmp_errors_sent = c.icmp_errors_sent;
     w.embryonic_reclaimed = c.embryonic_reclaimed;
+    // The SYN proxy's counters, once pipeline::WorkerCounters has them (show stats, /metrics).
+    [](auto& to, const sl_xdp_counters& from) {  // generic: the fields may not exist yet
+      if constexpr (requires { to.syn_cookies_sent; }) {
+        to.syn_cookies_sent = from.syn_cookies_sent;
+        to.syn_cookies_validated = from.syn_cookies_validated;
+        to.syn_cookies_failed = from.syn_cookies_failed;
+        to.syn_proxy_data_stripped = from.syn_proxy_data_stripped;
+      }
+    }(w, c);
     if (embryonic_per_cpu_ && result.size() < possible_cpus_) {
       w.embryonic_active = embryonic_per_cpu_[result.size()].load(std::memory_order_relaxed);
     }

@@ -84,6 +84,11 @@ struct LoadOptions {
   bool attach = true;
   std::uint64_t test_now_ns = 0;  // fixture replay: a fixed clock instead of bpf_ktime_get_ns
   std::uint32_t nr_cpus = 0;      // 0: every possible CPU
+  // The SYN proxy's cookie secret (docs/syn-proxy.md); nullopt: the tables' when they carry
+  // one, else random (getrandom) at start. Restart-only: reloads keep the key of start().
+  std::optional<sl_syn_cookie_key> syn_cookie_key;
+  // Per service id, the SYN proxy mode (SL_SP_MODE_*) instead of the tables' (tests).
+  std::vector<std::uint8_t> syn_proxy_modes;
 };
 
 class XdpDatapath {
@@ -183,6 +188,7 @@ class XdpDatapath {
   std::shared_ptr<const pipeline::Tables> tables_;
   std::uint64_t instance_id_ = 0;
   LoadOptions options_;
+  sl_syn_cookie_key syn_cookie_key_{};  // chosen at start()
   unsigned possible_cpus_ = 1;
   sluice_xdp* skeleton_ = nullptr;
   std::vector<int> links_;

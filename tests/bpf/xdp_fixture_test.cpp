@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -83,7 +84,10 @@ const std::map<std::string, std::string>& known_differences() {
 
 std::vector<FixtureCase> load_cases() {
   std::vector<FixtureCase> cases;
-  const std::filesystem::path dir = std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/fixtures";
+  // SLUICE_FIXTURES_DIR: another directory of fixture files (a fixture model's work in progress).
+  const char* other = std::getenv("SLUICE_FIXTURES_DIR");
+  const std::filesystem::path dir =
+      other != nullptr && *other != '\0' ? std::filesystem::path(other) : std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/fixtures";
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
@@ -160,13 +164,78 @@ struct Loaded {
   std::map<std::uint32_t, std::string> port_names;  // PortId -> interface name
 };
 
+// The SYN proxy's settings (docs/syn-proxy.md "Configuration"), taken out of the fixture's
+// configuration and handed to the loader directly (xdp::LoadOptions), so that the XDP program's
+// proxy can be replayed whether or not this build's configuration parser knows them yet:
+// `syn_proxy = "on" | "off" | "auto"` in the n-th [[services]] table, `syn_cookie_secret`.
+struct SynProxySettings {
+  std::string config;                       // the rest of the configuration
+  std::vector<std::uint8_t> modes;          // per service, in configuration order
+  std::optional<sl_syn_cookie_key> key;
+};
+
+SynProxySettings take_syn_proxy_settings(const std::string& config) {
+  SynProxySettings out;
+  std::istringstream in(config);
+  std::string line;
+  int service = -1;
+  bool any_mode = false;
+  std::vector<bool> explicit_mode;
+  const auto value_of = [](const std::string& l) {
+    const auto first = l.find('"');
+    const auto last = l.rfind('"');
+    return first == std::string::npos || last <= first ? std::string() : l.substr(first + 1, last - first - 1);
+  };
+  while (std::getline(in, line)) {
+    const auto start = line.find_first_not_of(" \t");
+    const std::string trimmed = start == std::string::npos ? "" : line.substr(start);
+    if (trimmed.rfind("[[services]]", 0) == 0) {
+      ++service;
+      out.modes.push_back(SL_SP_MODE_AUTO);  // the default
+      explicit_mode.push_back(false);
+    }
+    if (trimmed.rfind("syn_proxy", 0) == 0 && trimmed.find('=') != std::string::npos && service >= 0) {
+      const std::string mode = value_of(trimmed);
+      out.modes[static_cast<std::size_t>(service)] =
+          mode == "on" ? SL_SP_MODE_ON : mode == "off" ? SL_SP_MODE_OFF : SL_SP_MODE_AUTO;
+      explicit_mode[static_cast<std::size_t>(service)] = true;
+      any_mode = true;
+      continue;
+    }
+    if (trimmed.rfind("syn_cookie_secret", 0) == 0 && trimmed.find('=') != std::string::npos) {
+      const std::string hex = value_of(trimmed);
+      if (hex.size() == 32) {
+        out.key = sl_syn_cookie_key{std::stoull(hex.substr(0, 16), nullptr, 16), std::stoull(hex.substr(16), nullptr, 16)};
+      }
+      continue;
+    }
+    out.config += line + "\n";
+  }
+  // A configuration that never mentions the proxy keeps the loader's default (the tables':
+  // off until this build's configuration carries `syn_proxy`, whose default is "auto"), unless
+  // SLUICE_SYN_PROXY_DEFAULT (on, off, auto) says what an unset `syn_proxy` means: fixtures
+  // generated for a configuration parser that knows the setting (a fixture model's work).
+  const char* fallback = std::getenv("SLUICE_SYN_PROXY_DEFAULT");
+  if (fallback != nullptr && *fallback != '\0') {
+    const std::string mode = fallback;
+    const std::uint8_t value = mode == "on" ? SL_SP_MODE_ON : mode == "off" ? SL_SP_MODE_OFF : SL_SP_MODE_AUTO;
+    for (std::size_t i = 0; i < out.modes.size(); ++i) {
+      if (!explicit_mode[i]) out.modes[i] = value;
+    }
+  } else if (!any_mode && !out.key) {
+    out.modes.clear();
+  }
+  return out;
+}
+
 Loaded& loaded_for(const FixtureCase& fixture) {
   static std::map<std::string, Loaded> cache;
   auto it = cache.find(fixture.group);
   if (it != cache.end()) return it->second;
   // One program at a time: drop the others (each holds maps sized for a million flows).
   cache.clear();
-  auto loaded = config::parse_config(fixture.config, fixture.group + ".toml");
+  const SynProxySettings proxy = take_syn_proxy_settings(fixture.config);
+  auto loaded = config::parse_config(proxy.config, fixture.group + ".toml");
   if (!loaded.ok()) throw std::runtime_error("fixture config does not load");
   const config::Config& cfg = *loaded.config();
   xdp::DatapathSettings settings;
@@ -183,6 +252,10 @@ Loaded& loaded_for(const FixtureCase& fixture) {
   options.attach = false;
   options.test_now_ns = 1;
   options.nr_cpus = 1;  // worker 0 of 1, as in the C++ runner
+  options.syn_proxy_modes = proxy.modes;
+  // Without syn_cookie_secret the runners key the cookies with zero, never at random
+  // (fixtures README, choice 27): a forged ACK fails the same way in every run.
+  options.syn_cookie_key = proxy.key.value_or(sl_syn_cookie_key{0, 0});
   result.datapath->start(datapath::tables_from_config(cfg, result.datapath->port_macs()), 0, options);
   return cache.emplace(fixture.group, std::move(result)).first->second;
 }
@@ -209,6 +282,10 @@ std::string replay(const FixtureCase& fixture, int& resends_in_place) {
     // Timers first, as the C++ runner advances the worker before the step's frame.
     RecordingSink timer_frames(loaded.port_names, sent);
     datapath.run_header_timers(now, timer_frames);
+    // The control thread's sweep (once a second in `sluice run`) as if it had run just before
+    // the frame: the per-CPU embryonic count the program reads (SYN proxy `auto`, the pressure
+    // timeout) is then the C++ worker's exact one at that frame (fixtures README, choice 26).
+    datapath.expire_flows(now);
     if (step.contains("in")) {
       std::vector<std::uint8_t> frame = from_hex(step.at("in").at("frame"));
       const std::string want_verdict = step.at("verdict");

@@ -196,6 +196,22 @@ TEST_F(MapEntriesTest, ServicesKeyedInNetworkOrderWithTheirFlags) {
   EXPECT_EQ(e.templates[0].second.version, 2);
 }
 
+TEST_F(MapEntriesTest, SynProxyKeyInTheConfigAndModesOnTcpServicesOnly) {
+  MapEntryOptions options;
+  options.ifindexes = ifindexes_;
+  options.syn_cookie_key = sl_syn_cookie_key{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+  const std::vector<std::uint8_t> modes = {SL_SP_MODE_ON, SL_SP_MODE_AUTO, SL_SP_MODE_ON};
+  options.syn_proxy_modes = modes;
+  const MapEntries e = map_entries(*tables_, options);
+  EXPECT_EQ(e.config.syn_cookie_key.k0, 0x0123456789abcdefULL);
+  EXPECT_EQ(e.config.syn_cookie_key.k1, 0xfedcba9876543210ULL);
+  ASSERT_EQ(e.services.size(), 3u);
+  for (const auto& [key, value] : e.services) {
+    const std::uint8_t want = value.id == 0 ? SL_SP_MODE_ON : value.id == 1 ? SL_SP_MODE_AUTO : SL_SP_MODE_OFF;
+    EXPECT_EQ(value.syn_proxy, want) << "service " << value.id;  // 2 is UDP: never
+  }
+}
+
 TEST_F(MapEntriesTest, WeightedRoundRobinRepeatsByReducedWeight) {
   const MapEntries e = entries();
   std::vector<std::uint8_t> last_bytes;
