@@ -122,7 +122,7 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     int mss_index = 0;
     if (cookie_ack) {
       if (!svc || svc->syn_proxy == SL_SP_MODE_OFF) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_UNKNOWN_TCP_FLOW);
-      mss_index = sl_sp_check_ack(s, now);
+      mss_index = sl_sp_check_ack(s, now, svc->syn_proxy);
       if (mss_index < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, s->w.reason);
       proxied_syn = 1;
     }

@@ -161,6 +161,17 @@ struct {
   __type(value, struct sl_xdp_pressure);
 } sl_pressure SEC(".maps");
 
+/* Once for all CPUs: the tick of the last SYN cookie any CPU sent + 1, 0 before the first
+ * (sl_sp_note_cookie, written only when the tick changes). "auto" checks an ACK without a flow
+ * as a cookie only while one could be valid (sl_sp_checks_ack); a SYN and its ACK may reach
+ * different CPUs, so it is not per CPU (docs/syn-proxy.md). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u32);
+} sl_sp_recent SEC(".maps");
+
 /* Per CPU: counters, last verdict, flow serial, SNAT cursor, round-robin cursors. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

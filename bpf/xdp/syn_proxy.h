@@ -194,6 +194,9 @@ __attribute__((noinline)) int sl_sp_answer(struct xdp_md *ctx, struct sl_scratch
   tcp[17] = (__u8)(ck >> 8);
   const __u32 len = (tagged ? 18 : 14) + ip_len + tl;
   if (sl_replace_frame(ctx, out, len, p->frame_len) < 0) return sl_drop(c, SL_VERDICT_DROP_PIPELINE, SL_PL_NO_BUFFER);
+  const __u32 zero_key = 0;
+  __u32 *recent = bpf_map_lookup_elem(&sl_sp_recent, &zero_key);
+  if (recent) sl_sp_note_cookie(recent, sl_cookie_tick(now));
   if (c) {
     c->syn_cookies_sent++;
     c->tx_packets++;
@@ -209,10 +212,17 @@ __attribute__((noinline)) int sl_sp_answer(struct xdp_md *ctx, struct sl_scratch
  * lowered to the ISN, for sl_create_flow (which reads it) and the SYN to the backend. -1 with
  * s->w.reason otherwise. Separate from the flow's creation: the three calls of the deepest
  * chain (sl_l4 -> sl_create_flow -> sl_build_header) leave no stack for a fourth. */
-__attribute__((noinline)) int sl_sp_check_ack(struct sl_scratch *s, __u64 now) {
+__attribute__((noinline)) int sl_sp_check_ack(struct sl_scratch *s, __u64 now, __u32 mode) {
   const __u32 zero = 0;
   struct sl_xdp_config *cfg = bpf_map_lookup_elem(&sl_config, &zero);
   if (!s || !cfg) return -1;
+  /* "on" checks every such ACK, "auto" only while a recent cookie could be valid; any other is
+   * an unknown flow, as without a proxy (sl_sp_checks_ack). */
+  const __u32 *recent = bpf_map_lookup_elem(&sl_sp_recent, &zero);
+  if (!sl_sp_checks_ack((__u8)mode, recent ? *recent : 0, sl_cookie_tick(now))) {
+    s->w.reason = SL_PL_UNKNOWN_TCP_FLOW;
+    return -1;
+  }
   struct sl_xdp_counters *c = bpf_map_lookup_elem(&sl_counters, &zero);
   struct sl_parsed *p = &s->p;
   __u8 *in = s->in;

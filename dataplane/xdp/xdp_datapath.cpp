@@ -590,6 +590,8 @@ void XdpDatapath::reset_state() {
   for (std::uint32_t key = 0; key < ring_entries; ++key) bpf_map_update_elem(ring_fd, &key, &empty, BPF_ANY);
   std::vector<sl_xdp_pressure> pressure(possible_cpus_, sl_xdp_pressure{0, 0});
   bpf_map_update_elem(map_fd(skeleton_->maps.sl_pressure), &zero, pressure.data(), BPF_ANY);
+  const std::uint32_t no_cookie = 0;
+  bpf_map_update_elem(map_fd(skeleton_->maps.sl_sp_recent), &zero, &no_cookie, BPF_ANY);
   std::vector<std::uint64_t> cursors(possible_cpus_, 0);  // per-CPU values are 8-byte slots
   for (std::uint32_t service = 0; service < SL_XDP_MAX_SERVICES; ++service) {
     bpf_map_update_elem(map_fd(skeleton_->maps.sl_rr), &service, cursors.data(), BPF_ANY);
