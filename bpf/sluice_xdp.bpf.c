@@ -188,6 +188,18 @@ static __always_inline int sl_l4(struct xdp_md *ctx, struct sl_scratch *s, struc
     const int todo = sl_sp_synack(ctx, s, f, now);
     if (todo == SL_SP_SEND_HEADER) return sl_header_segment(ctx, s, f);
     if (todo > 0) return sl_drop(c, (__u32)todo >> 8, (__u32)todo & 0xff);
+    /* On-connect, the header's first send: built whole as a standalone header segment (one
+     * resize of the held frame), never as this SYN-ACK's frame cut at the tail and grown at
+     * the head and sent back out of its own port (generic XDP's XDP_TX left old option bytes
+     * behind the header that way: docs/xdp.md "SYN proxy"). */
+    if (s->w.grow != SL_GROW_NONE) {
+      const int sent = sl_header_segment(ctx, s, f);
+      if (c && sent != XDP_DROP && sent != XDP_ABORTED) {
+        c->pp_resent--;
+        c->pp_inserted++;
+      }
+      return sent;
+    }
     const int action = sl_forward(ctx, s, f);
     const __u32 zero = 0;
     struct sl_xdp_last_verdict *v = bpf_map_lookup_elem(&sl_verdict, &zero);

@@ -308,6 +308,14 @@ __attribute__((noinline)) int sl_sp_synack(struct xdp_md *ctx, struct sl_scratch
     sl_sp_backend_synack(sp, seq, has_ts, tsval, has_ws, ws);
     sl_track_tcp(f, 0, p->tcp_flags);
     f->last_client_window = sl_sp_client_window(sp, f->last_client_window);
+    /* The completing ACK's TSecr echoed the proxy's TSval: in the backend's space it is this
+     * SYN-ACK's, which the segment answering it and every header resend carry. */
+    if (f->last_client_ts_len && (sp->flags & SL_SP_BOTH_TS)) {
+      f->last_client_ts[6] = (__u8)(tsval >> 24);
+      f->last_client_ts[7] = (__u8)(tsval >> 16);
+      f->last_client_ts[8] = (__u8)(tsval >> 8);
+      f->last_client_ts[9] = (__u8)tsval;
+    }
   } else if ((f->ins.flags & SL_INS_RESEND_WANTED) && f->ins.header_len > 0) {
     f->ins.flags &= ~SL_INS_RESEND_WANTED;
     f->last_seen_ns = now;

@@ -42,4 +42,9 @@ typedef __INT32_TYPE__ int32_t;
 #define SLUICE_INLINE static inline
 #endif
 
+/* A compiler barrier: stores before it are emitted before stores after it. The XDP program's
+ * CPUs share a flow record without locks; on x86-64 (TSO) emitting a publishing store last is
+ * what makes the fields before it visible first (syn_proxy.h, sl_sp_backend_synack). */
+#define SLUICE_COMPILER_BARRIER() __asm__ __volatile__("" ::: "memory")
+
 #endif /* SLUICE_DATAPLANE_SHARED_C_COMPAT_H */

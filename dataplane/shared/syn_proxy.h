@@ -240,6 +240,9 @@ SLUICE_INLINE void sl_sp_backend_synack(struct sl_syn_proxy *sp, uint32_t backen
   } else {
     sp->ts_delta = 0;
   }
+  /* SYNCED publishes the deltas to the XDP program's other CPUs (a client segment there reads
+   * SYNCED first): stored last. */
+  SLUICE_COMPILER_BARRIER();
   sp->flags = SLUICE_CAST(uint8_t, sp->flags | SL_SP_SYNCED);
 }
 

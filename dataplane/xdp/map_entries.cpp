@@ -80,13 +80,12 @@ sl_xdp_addr_key addr_key(const net::IpAddress& address) noexcept {
   return key;
 }
 
-// Off until the lab bug is fixed: in `sluice run --mode xdp` (generic attach on the lab's
-// veths) about one proxied connection in seven had 7 stale bytes (the end of the backend
-// SYN-ACK's options) delivered to the backend's application right after the PROXY header,
-// although the frames on the wire are right (docs/xdp.md "SYN proxy: open"). The fixtures
-// (BPF_PROG_TEST_RUN) pass byte for byte; they set the modes through
-// MapEntryOptions::syn_proxy_modes, which this does not guard.
-constexpr bool kSynProxyFromTables = false;
+// On: the tables' per-service `syn_proxy` reaches the program. (It was off while the completing
+// ACK was built by cutting the backend's SYN-ACK at the tail and growing it at the head, which
+// under generic XDP left stale option bytes behind the PROXY header on ~15 % of proxied
+// connections; it is now built whole as a standalone header segment: docs/xdp.md "SYN proxy".)
+// The fixtures set the modes through MapEntryOptions::syn_proxy_modes, which take precedence.
+constexpr bool kSynProxyFromTables = true;
 
 std::uint8_t syn_proxy_mode(const pipeline::Service& service, std::size_t id, const MapEntryOptions& options) noexcept {
   if (id < options.syn_proxy_modes.size()) return options.syn_proxy_modes[id];
