@@ -205,6 +205,30 @@ static __always_inline int sl_reclaim_oldest(const struct sl_xdp_config *cfg, co
   return r->found;
 }
 
+/* The header builder in scratch filled for the client's connection (s->key): the service's
+ * template and the addresses and ports, the first 8 bytes of UNIQUE_ID (the instance); the
+ * caller adds the flow id, or not (sl_sp_header_len only needs the length, which does not
+ * depend on it), and runs sl_build_header. */
+static __always_inline void sl_header_build_prepare(struct sl_scratch *s, const struct sl_xdp_config *cfg,
+                                                    const struct pp2_template *tpl) {
+  const struct sl_xdp_ct_key *k = &s->key;
+  struct sl_build *bld = &s->build;
+  SLUICE_STATIC_ASSERT(sizeof(*tpl) % 8 == 0 && sizeof(bld->conn) % 8 == 0, "word copies");
+  sl_copy64(&bld->tpl, tpl, sizeof(*tpl) / 8);
+  sl_zero64(&bld->conn, sizeof(bld->conn) / 8);
+  bld->conn.family = k->family == SL_FAMILY_V4 ? PP2_FAM_INET : PP2_FAM_INET6;
+  bld->conn.src_port = bpf_ntohs(k->sport);
+  bld->conn.dst_port = bpf_ntohs(k->dport);
+  if (k->family == SL_FAMILY_V4) {
+    __builtin_memcpy(bld->conn.addr.inet.src, k->src, 4);
+    __builtin_memcpy(bld->conn.addr.inet.dst, k->dst, 4);
+  } else {
+    __builtin_memcpy(bld->conn.addr.inet6.src, k->src, 16);
+    __builtin_memcpy(bld->conn.addr.inet6.dst, k->dst, 16);
+  }
+  __builtin_memcpy(bld->conn.unique_id, cfg->instance_id, 8);
+}
+
 /* ------------------------------------------------------------------------ new flows */
 /* Creates the flow of a client's opening SYN or first datagram in s->flow and the maps.
  * Returns the flow id, or 0 with *reason set (a PipelineDrop). */
@@ -358,20 +382,7 @@ __attribute__((noinline)) __u64 sl_create_flow(struct sl_scratch *s, struct sl_x
     struct pp2_template *tpl = bpf_map_lookup_elem(&sl_templates, &sid);
     if (tpl) {
       struct sl_build *bld = &s->build;
-      SLUICE_STATIC_ASSERT(sizeof(*tpl) % 8 == 0 && sizeof(bld->conn) % 8 == 0, "word copies");
-      sl_copy64(&bld->tpl, tpl, sizeof(*tpl) / 8);
-      sl_zero64(&bld->conn, sizeof(bld->conn) / 8);
-      bld->conn.family = k->family == SL_FAMILY_V4 ? PP2_FAM_INET : PP2_FAM_INET6;
-      bld->conn.src_port = bpf_ntohs(k->sport);
-      bld->conn.dst_port = bpf_ntohs(k->dport);
-      if (k->family == SL_FAMILY_V4) {
-        __builtin_memcpy(bld->conn.addr.inet.src, k->src, 4);
-        __builtin_memcpy(bld->conn.addr.inet.dst, k->dst, 4);
-      } else {
-        __builtin_memcpy(bld->conn.addr.inet6.src, k->src, 16);
-        __builtin_memcpy(bld->conn.addr.inet6.dst, k->dst, 16);
-      }
-      __builtin_memcpy(bld->conn.unique_id, cfg->instance_id, 8);
+      sl_header_build_prepare(s, cfg, tpl);
 #pragma clang loop unroll(full)
       for (int i = 0; i < 8; i++) bld->conn.unique_id[8 + i] = (__u8)(id >> (56 - 8 * i));
       sl_zero64(bld->hdr.bytes, sizeof(bld->hdr.bytes) / 8);

@@ -76,21 +76,8 @@ static __always_inline __u16 sl_sp_header_len(struct sl_scratch *s, const struct
   const __u32 sid = svc->id;
   struct pp2_template *tpl = bpf_map_lookup_elem(&sl_templates, &sid);
   if (!tpl) return 0;
-  const struct sl_xdp_ct_key *k = &s->key;
   struct sl_build *bld = &s->build;
-  sl_copy64(&bld->tpl, tpl, sizeof(*tpl) / 8);
-  sl_zero64(&bld->conn, sizeof(bld->conn) / 8);
-  bld->conn.family = k->family == SL_FAMILY_V4 ? PP2_FAM_INET : PP2_FAM_INET6;
-  bld->conn.src_port = bpf_ntohs(k->sport);
-  bld->conn.dst_port = bpf_ntohs(k->dport);
-  if (k->family == SL_FAMILY_V4) {
-    __builtin_memcpy(bld->conn.addr.inet.src, k->src, 4);
-    __builtin_memcpy(bld->conn.addr.inet.dst, k->dst, 4);
-  } else {
-    __builtin_memcpy(bld->conn.addr.inet6.src, k->src, 16);
-    __builtin_memcpy(bld->conn.addr.inet6.dst, k->dst, 16);
-  }
-  __builtin_memcpy(bld->conn.unique_id, cfg->instance_id, 8);
+  sl_header_build_prepare(s, cfg, tpl);
   sl_zero64(bld->hdr.bytes, sizeof(bld->hdr.bytes) / 8);
   const int len = sl_build_header(bld);
   return len > 0 && len <= (int)PP2_HEADER_MAX ? (__u16)len : 0;
